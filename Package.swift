@@ -1,0 +1,49 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "tlsdrill",
+    products: [
+        .library(name: "TLSDrill", targets: ["TLSDrill"]),
+        .executable(name: "tlsdrill", targets: ["tlsdrill"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+    ],
+    targets: [
+        /// libssl/libcrypto from the system (Debian: libssl-dev).
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        /// C wrappers for the OpenSSL macros Swift cannot import, epoll, and the handshake message observer.
+        .target(
+            name: "CTLSDrillShims",
+            dependencies: ["COpenSSL"]
+        ),
+        .target(
+            name: "TLSDrill",
+            dependencies: [
+                "COpenSSL",
+                "CTLSDrillShims",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .executableTarget(
+            name: "tlsdrill",
+            dependencies: [
+                "TLSDrill",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(
+            name: "TLSDrillTests",
+            dependencies: ["TLSDrill"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+    ]
+)

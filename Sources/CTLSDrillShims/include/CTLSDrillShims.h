@@ -1,0 +1,102 @@
+/// C shims for tlsdrill: OpenSSL function-like macros Swift cannot import, epoll, and a handshake
+/// message observer that records what a peer said (alerts, CertificateRequest, our Certificate) into a
+/// plain C struct reachable from the SSL object, so the hot path never calls back into Swift.
+#ifndef TLSDRILL_SHIMS_H
+#define TLSDRILL_SHIMS_H
+
+#include <openssl/ssl.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/resource.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdint.h>
+
+/// What one TLS connection observed about its peer, filled by `tlsdrill_install_observer`'s callback.
+typedef struct tlsdrill_observation {
+    int alert_received;            ///< first non-close_notify alert from the peer, or -1
+    int alert_received_level;      ///< 1 warning, 2 fatal, or 0
+    int alert_after_handshake;     ///< 1 when that alert arrived after our handshake completed
+    int close_notify_received;     ///< 1 when the peer sent close_notify
+    int alert_sent;                ///< first alert we sent, or -1
+    int certificate_request_seen;  ///< 1 when the peer asked for a certificate
+    int certificate_sent;          ///< 1 when we sent a non-empty Certificate message
+    int certificate_message_sent;  ///< 1 when we sent a Certificate message at all (possibly empty)
+    int session_ticket_seen;       ///< 1 when a NewSessionTicket arrived
+    int peer_certificate_received; ///< 1 when the peer sent a non-empty Certificate message
+} tlsdrill_observation;
+
+static inline void tlsdrill_observation_reset(tlsdrill_observation *o) {
+    o->alert_received = -1; o->alert_received_level = 0; o->alert_after_handshake = 0;
+    o->close_notify_received = 0; o->alert_sent = -1; o->certificate_request_seen = 0;
+    o->certificate_sent = 0; o->certificate_message_sent = 0; o->session_ticket_seen = 0;
+    o->peer_certificate_received = 0;
+}
+
+/// Installs the message observer on a context; each SSL must carry its observation as app data.
+void tlsdrill_install_observer(SSL_CTX *ctx);
+
+static inline int tlsdrill_set_observation(SSL *ssl, tlsdrill_observation *o) { return SSL_set_app_data(ssl, o); }
+
+/// Whether the context's SSL objects' message callback may read app data as an observation.
+static inline long tlsdrill_ctx_set_min_proto(SSL_CTX *ctx, int v) { return SSL_CTX_set_min_proto_version(ctx, v); }
+static inline long tlsdrill_ctx_set_max_proto(SSL_CTX *ctx, int v) { return SSL_CTX_set_max_proto_version(ctx, v); }
+static inline long tlsdrill_ctx_set_mode(SSL_CTX *ctx, long m) { return SSL_CTX_set_mode(ctx, m); }
+static inline long tlsdrill_ctx_set_session_cache_mode(SSL_CTX *ctx, long m) { return SSL_CTX_set_session_cache_mode(ctx, m); }
+static inline long tlsdrill_ctx_set1_groups_list(SSL_CTX *ctx, const char *l) { return SSL_CTX_set1_groups_list(ctx, l); }
+static inline long tlsdrill_ctx_add1_chain_cert(SSL_CTX *ctx, X509 *x) { return SSL_CTX_add1_chain_cert(ctx, x); }
+static inline long tlsdrill_ctx_disable_tickets(SSL_CTX *ctx) { return (long)SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET); }
+static inline long tlsdrill_set_tlsext_host_name(SSL *ssl, const char *name) { return SSL_set_tlsext_host_name(ssl, name); }
+static inline long tlsdrill_ssl_mode_release_buffers(void) { return SSL_MODE_RELEASE_BUFFERS; }
+
+static inline int tlsdrill_sk_X509_NAME_num(const STACK_OF(X509_NAME) *s) { return sk_X509_NAME_num(s); }
+static inline X509_NAME *tlsdrill_sk_X509_NAME_value(const STACK_OF(X509_NAME) *s, int i) { return sk_X509_NAME_value(s, i); }
+static inline int tlsdrill_sk_X509_num(const STACK_OF(X509) *s) { return sk_X509_num(s); }
+static inline X509 *tlsdrill_sk_X509_value(const STACK_OF(X509) *s, int i) { return sk_X509_value(s, i); }
+static inline STACK_OF(X509) *tlsdrill_sk_X509_new_null(void) { return sk_X509_new_null(); }
+static inline int tlsdrill_sk_X509_push(STACK_OF(X509) *s, X509 *x) { return sk_X509_push(s, x); }
+static inline void tlsdrill_sk_X509_pop_free(STACK_OF(X509) *s) { sk_X509_pop_free(s, X509_free); }
+static inline void tlsdrill_sk_X509_free(STACK_OF(X509) *s) { sk_X509_free(s); }
+
+/// Subject alternative names of a certificate as a newline-separated "DNS:x", "IP:x", "URI:x" list.
+/// Returns the number of bytes written (truncated to `cap`).
+int tlsdrill_copy_sans(X509 *x, char *out, int cap);
+/// Extended key usage bits (XKU_SSL_SERVER, XKU_SSL_CLIENT, ...) or -1 when the extension is absent.
+static inline long tlsdrill_extended_key_usage(X509 *x) {
+    return (X509_get_extension_flags(x) & EXFLAG_XKUSAGE) ? (long)X509_get_extended_key_usage(x) : -1;
+}
+static inline int tlsdrill_xku_ssl_server(void) { return XKU_SSL_SERVER; }
+static inline int tlsdrill_xku_ssl_client(void) { return XKU_SSL_CLIENT; }
+
+/// Seconds from now until `t` (negative when `t` is in the past), relative to `now` (unix seconds).
+long long tlsdrill_asn1_time_to_unix(const ASN1_TIME *t);
+
+static inline EVP_PKEY *tlsdrill_ec_p256_keygen(void) { return EVP_EC_gen("P-256"); }
+static inline EVP_PKEY *tlsdrill_rsa_keygen(unsigned int bits) { return EVP_RSA_gen(bits); }
+static inline void tlsdrill_openssl_free(void *p) { OPENSSL_free(p); }
+static inline int tlsdrill_err_get_reason(unsigned long e) { return ERR_GET_REASON(e); }
+static inline int tlsdrill_err_get_lib(unsigned long e) { return ERR_GET_LIB(e); }
+static inline int tlsdrill_openssl_major_version(void) { return (int)OPENSSL_version_major(); }
+
+static inline int tlsdrill_epoll_in(void) { return EPOLLIN; }
+static inline int tlsdrill_epoll_out(void) { return EPOLLOUT; }
+static inline int tlsdrill_epoll_err(void) { return EPOLLERR | EPOLLHUP; }
+
+/// Adds one X509v3 extension written in openssl.cnf syntax ("critical,CA:TRUE"); 1 on success.
+int tlsdrill_add_extension(X509 *cert, X509 *issuer, int nid, const char *value);
+/// 1 when the PEM file's first private key is encrypted (needs a passphrase), 0 otherwise.
+int tlsdrill_pem_key_is_encrypted(const char *path);
+static inline unsigned long tlsdrill_xn_flag_rfc2253(void) { return XN_FLAG_RFC2253; }
+static inline long tlsdrill_ssl_mode_no_auto_chain(void) { return SSL_MODE_NO_AUTO_CHAIN; }
+static inline long tlsdrill_sess_cache_off(void) { return SSL_SESS_CACHE_OFF; }
+/// OpenSSL's text for an SSL-library reason code ("unexpected eof while reading"), or NULL.
+static inline const char *tlsdrill_ssl_reason_string(int reason) {
+    return ERR_reason_error_string(ERR_PACK(ERR_LIB_SSL, 0, reason));
+}
+
+#endif

@@ -1,0 +1,111 @@
+#include "CTLSDrillShims.h"
+#include <string.h>
+#include <time.h>
+
+static void tlsdrill_msg_cb(int write_p, int version, int content_type, const void *buf, size_t len,
+                            SSL *ssl, void *arg) {
+    (void)arg;
+    tlsdrill_observation *o = (tlsdrill_observation *)SSL_get_app_data(ssl);
+    if (o == NULL || buf == NULL) return;
+    const unsigned char *p = (const unsigned char *)buf;
+    if (content_type == SSL3_RT_ALERT && len >= 2) {
+        int level = p[0], desc = p[1];
+        if (write_p) {
+            if (o->alert_sent < 0 && desc != SSL_AD_CLOSE_NOTIFY) o->alert_sent = desc;
+        } else if (desc == SSL_AD_CLOSE_NOTIFY) {
+            o->close_notify_received = 1;
+        } else if (o->alert_received < 0) {
+            o->alert_received = desc;
+            o->alert_received_level = level;
+            o->alert_after_handshake = SSL_is_init_finished(ssl) ? 1 : 0;
+        }
+        return;
+    }
+    if (content_type != SSL3_RT_HANDSHAKE || len < 4) return;
+    int type = p[0];
+    if (!write_p && type == SSL3_MT_CERTIFICATE_REQUEST) o->certificate_request_seen = 1;
+    if (!write_p && type == SSL3_MT_NEWSESSION_TICKET) o->session_ticket_seen = 1;
+    if (type == SSL3_MT_CERTIFICATE) {
+        /* TLS 1.3 puts a request-context length byte before the 3-byte certificate list length. */
+        size_t off = (version == TLS1_3_VERSION) ? 4 + 1 + (len > 4 ? p[4] : 0) : 4;
+        int nonempty = 0;
+        if (len >= off + 3) nonempty = ((p[off] << 16) | (p[off + 1] << 8) | p[off + 2]) > 0;
+        if (write_p) {
+            o->certificate_message_sent = 1;
+            o->certificate_sent = nonempty;
+        } else {
+            o->peer_certificate_received = nonempty;
+        }
+    }
+}
+
+void tlsdrill_install_observer(SSL_CTX *ctx) { SSL_CTX_set_msg_callback(ctx, tlsdrill_msg_cb); }
+
+int tlsdrill_copy_sans(X509 *x, char *out, int cap) {
+    int n = 0;
+    if (cap <= 0) return 0;
+    out[0] = 0;
+    GENERAL_NAMES *names = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+    if (names == NULL) return 0;
+    for (int i = 0; i < sk_GENERAL_NAME_num(names); i++) {
+        const GENERAL_NAME *g = sk_GENERAL_NAME_value(names, i);
+        char item[512];
+        item[0] = 0;
+        if (g->type == GEN_DNS || g->type == GEN_URI || g->type == GEN_EMAIL) {
+            const char *prefix = g->type == GEN_DNS ? "DNS:" : (g->type == GEN_URI ? "URI:" : "email:");
+            const ASN1_IA5STRING *s = g->d.ia5;
+            snprintf(item, sizeof item, "%s%.*s", prefix, s->length, (const char *)s->data);
+        } else if (g->type == GEN_IPADD) {
+            const unsigned char *a = g->d.ip->data;
+            if (g->d.ip->length == 4) {
+                snprintf(item, sizeof item, "IP:%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+            } else if (g->d.ip->length == 16) {
+                int k = snprintf(item, sizeof item, "IP:");
+                for (int j = 0; j < 16; j += 2)
+                    k += snprintf(item + k, sizeof item - k, "%s%x", j ? ":" : "", (a[j] << 8) | a[j + 1]);
+            }
+        }
+        if (item[0] == 0) continue;
+        int need = (int)strlen(item) + (n ? 1 : 0);
+        if (n + need >= cap) break;
+        if (n) out[n++] = '\n';
+        memcpy(out + n, item, strlen(item));
+        n += (int)strlen(item);
+        out[n] = 0;
+    }
+    GENERAL_NAMES_free(names);
+    return n;
+}
+
+long long tlsdrill_asn1_time_to_unix(const ASN1_TIME *t) {
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    if (ASN1_TIME_to_tm(t, &tm) != 1) return 0;
+    return (long long)timegm(&tm);
+}
+
+int tlsdrill_add_extension(X509 *cert, X509 *issuer, int nid, const char *value) {
+    X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, issuer ? issuer : cert, cert, NULL, NULL, 0);
+    X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+    if (ext == NULL) return 0;
+    int ok = X509_add_ext(cert, ext, -1);
+    X509_EXTENSION_free(ext);
+    return ok;
+}
+
+int tlsdrill_pem_key_is_encrypted(const char *path) {
+    FILE *f = fopen(path, "r");
+    if (f == NULL) return 0;
+    char line[256];
+    int encrypted = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (strstr(line, "ENCRYPTED PRIVATE KEY") != NULL || strstr(line, "Proc-Type: 4,ENCRYPTED") != NULL) {
+            encrypted = 1;
+            break;
+        }
+    }
+    fclose(f);
+    return encrypted;
+}

@@ -1,0 +1,10 @@
+import Foundation
+
+/// Recognises textual IPv4/IPv6 addresses.
+enum IPAddressText {
+    static func isIPAddress(_ text: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
+    }
+}

@@ -1,0 +1,34 @@
+/// An identity and its share of the attempts.
+public struct WeightedIdentity: Sendable {
+    public var context: ClientTLSContext
+    public var weight: Double
+    public init(context: ClientTLSContext, weight: Double = 1) {
+        self.context = context
+        self.weight = weight
+    }
+}
+
+/// Picks identities in proportion to their weights, deterministically (smooth weighted round-robin):
+/// every window of attempts matches the weights as closely as whole numbers allow.
+struct IdentityPicker {
+    private let weights: [Double]
+    private var current: [Double]
+    private let total: Double
+
+    init(weights: [Double]) {
+        self.weights = weights
+        current = Array(repeating: 0, count: weights.count)
+        total = weights.reduce(0, +)
+    }
+
+    mutating func next() -> Int {
+        guard weights.count > 1 else { return 0 }
+        var best = 0
+        for index in weights.indices {
+            current[index] += weights[index]
+            if current[index] > current[best] { best = index }
+        }
+        current[best] -= total
+        return best
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// Live figures for the one-line status (read from the workers' atomic counters).
+public struct LiveStatus: Sendable {
+    public var elapsed: TimeInterval
+    public var completed: Int
+    public var accepted: Int
+}
+
+/// Runs a load: splits it over a Dispatch worker pool, waits, merges the workers' statistics.
+public final class LoadRunner: @unchecked Sendable {
+    public let settings: RunSettings
+    private let identities: [WeightedIdentity]
+    private let control: RunControl
+    private let workerCount: Int
+    /// The wall clock the identities' validity is judged against (injectable for tests).
+    public let validationTime: Date
+
+    public init(settings: RunSettings, identities: [WeightedIdentity], validationTime: Date = Date()) throws {
+        try settings.validate()
+        guard !identities.isEmpty else { throw TLSDrillError.conflictingOptions("no identity to present: pass --cert/--key or --no-cert") }
+        self.settings = settings
+        self.identities = identities
+        self.validationTime = validationTime
+        var workers = min(settings.workers, settings.concurrency)
+        if let handshakes = settings.handshakes { workers = min(workers, handshakes) }
+        workerCount = max(1, workers)
+        control = RunControl(workers: workerCount)
+    }
+
+    /// Asks the workers to stop now; in-flight attempts are dropped, the report is still produced.
+    public func requestStop() { control.requestStop() }
+
+    /// Runs to completion (or until `requestStop`) and returns the merged result. `status` is called
+    /// about once a second from another thread.
+    public func run(status: (@Sendable (LiveStatus) -> Void)? = nil) throws -> RunResult {
+        try ResourceLimits.ensureFileDescriptors(settings.concurrency + 64)
+        let facts = identities.map { $0.context.identity.facts(at: validationTime) }
+        let shares = WorkerShare.split(settings, workers: workerCount)
+        let runStart = MonotonicClock.now()
+        let workers = try shares.enumerated().map { index, share in
+            try Worker(index: index, settings: settings, share: share, identities: identities, facts: facts,
+                       control: control, runStart: runStart)
+        }
+        let group = DispatchGroup()
+        for worker in workers {
+            let queue = DispatchQueue(label: "tlsdrill.worker.\(worker.index)", qos: .userInitiated)
+            queue.async(group: group) { worker.run() }
+        }
+        let ticker = startTicker(runStart: runStart, status: status)
+        group.wait()
+        ticker?.cancel()
+        let elapsed = Double(MonotonicClock.now() - runStart) / 1e9
+        var merged = WorkerStats(identities: identities.count)
+        for worker in workers { merged.add(worker.stats) }
+        return RunResult(settings: settings, identityNames: identities.map(\.context.identity.name),
+                         identityFacts: facts, stats: merged, elapsed: elapsed, workers: workerCount,
+                         interrupted: control.stopRequested)
+    }
+
+    private func startTicker(runStart: UInt64, status: (@Sendable (LiveStatus) -> Void)?) -> DispatchSourceTimer? {
+        guard let status else { return nil }
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "tlsdrill.status"))
+        let control = self.control
+        timer.schedule(deadline: .now() + 1, repeating: 1)
+        timer.setEventHandler {
+            status(LiveStatus(elapsed: Double(MonotonicClock.now() - runStart) / 1e9,
+                              completed: control.totalCompleted, accepted: control.totalAccepted))
+        }
+        timer.resume()
+        return timer
+    }
+}

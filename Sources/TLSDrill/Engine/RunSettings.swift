@@ -1,0 +1,61 @@
+import Foundation
+
+/// How the gateway's verdict is confirmed after our handshake completes (`--confirm`).
+public enum ConfirmMode: String, Sendable, Codable, CaseIterable {
+    /// Send `GET <path>` and read the status line (and the title of 400 pages).
+    case http
+    /// Wait for the first record (alert, data, ticket) up to the grace period; silence = accepted.
+    case read
+    /// The handshake alone decides (a TLS 1.3 late rejection is missed: use only for raw throughput).
+    case none
+}
+
+/// Everything that shapes a run except the identities.
+public struct RunSettings: Sendable {
+    /// Where to connect.
+    public var target: TargetAddress
+    /// Client TLS configuration shared by every identity.
+    public var tls = ClientTLSSettings()
+    public var confirm: ConfirmMode = .http
+    /// Request path for `--confirm http`.
+    public var path = "/"
+    /// Host header for `--confirm http`.
+    public var hostHeader: String
+    /// Silence after the handshake that counts as acceptance in `--confirm read`.
+    public var confirmGrace: TimeInterval = 0.2
+    /// Worker threads.
+    public var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Attempts in flight (closed loop), or the cap on in-flight attempts (open loop).
+    public var concurrency = 50
+    /// Attempts per second (open loop); nil = closed loop.
+    public var rate: Double?
+    /// Total attempts to make; nil = until `duration`.
+    public var handshakes: Int?
+    /// Time to keep starting attempts; nil = until `handshakes`.
+    public var duration: TimeInterval?
+    public var connectTimeout: TimeInterval = 5
+    public var handshakeTimeout: TimeInterval = 5
+    public var verdictTimeout: TimeInterval = 5
+    /// Keep each accepted connection open this long before closing it.
+    public var hold: TimeInterval = 0
+    /// Timeline resolution.
+    public var interval: TimeInterval = 1
+
+    public init(target: TargetAddress) {
+        self.target = target
+        hostHeader = target.host
+    }
+
+    /// Checks the combination before any socket is opened.
+    public func validate() throws {
+        guard handshakes != nil || duration != nil else {
+            throw TLSDrillError.conflictingOptions("a run needs a bound: pass --handshakes N and/or --duration D (e.g. --duration 10s)")
+        }
+        if let handshakes, handshakes <= 0 { throw TLSDrillError.invalidOption(flag: "--handshakes", value: "\(handshakes)", expected: "must be at least 1") }
+        if let duration, duration <= 0 { throw TLSDrillError.invalidOption(flag: "--duration", value: "\(duration)", expected: "must be positive") }
+        if let rate, rate <= 0 { throw TLSDrillError.invalidOption(flag: "--rate", value: "\(rate)", expected: "must be positive attempts/s") }
+        guard concurrency >= 1 else { throw TLSDrillError.invalidOption(flag: "--concurrency", value: "\(concurrency)", expected: "must be at least 1") }
+        guard workers >= 1, workers <= 256 else { throw TLSDrillError.invalidOption(flag: "--workers", value: "\(workers)", expected: "must be 1...256") }
+        guard interval >= 0.1 else { throw TLSDrillError.invalidOption(flag: "--interval", value: "\(interval)s", expected: "must be at least 100ms") }
+    }
+}

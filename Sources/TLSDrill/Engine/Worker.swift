@@ -1,0 +1,477 @@
+import Foundation
+internal import COpenSSL
+internal import CTLSDrillShims
+
+/// One event loop on one Dispatch thread. It owns its sockets, `SSL` objects, timers and statistics;
+/// nothing it touches per attempt is shared, so the hot path takes no lock.
+final class Worker {
+    let index: Int
+    private let settings: RunSettings
+    private let share: WorkerShare
+    private let contexts: [ClientTLSContext]
+    private let facts: [IdentityFacts]
+    private let control: RunControl
+    private let runStart: UInt64
+    private let runEnd: UInt64?
+    private let poller: EventPoller
+    private var connections: [Connection] = []
+    private var freeSlots: [UInt32] = []
+    private var picker: IdentityPicker
+    private(set) var stats: WorkerStats
+
+    private var inFlight = 0
+    private var started = 0
+    private var stoppedStarting = false
+    private var nextIntendedStart: UInt64 = 0
+    private let openLoopGap: Double
+    private var nextDeadline: UInt64 = .max
+    private let intervalNanos: UInt64
+    private let request: [UInt8]
+
+    private let connectTimeout: UInt64
+    private let handshakeTimeout: UInt64
+    private let verdictTimeout: UInt64
+    private let graceTimeout: UInt64
+    private let holdNanos: UInt64
+
+    init(index: Int, settings: RunSettings, share: WorkerShare, identities: [WeightedIdentity], facts: [IdentityFacts],
+         control: RunControl, runStart: UInt64) throws {
+        self.index = index
+        self.settings = settings
+        self.share = share
+        contexts = identities.map(\.context)
+        self.facts = facts
+        self.control = control
+        self.runStart = runStart
+        runEnd = settings.duration.map { runStart + UInt64($0 * 1e9) }
+        poller = try EventPoller(capacity: min(4096, max(64, share.concurrency)))
+        picker = IdentityPicker(weights: identities.map(\.weight))
+        stats = WorkerStats(identities: identities.count)
+        openLoopGap = share.rate.map { 1e9 / $0 } ?? 0
+        nextIntendedStart = runStart
+        intervalNanos = UInt64(settings.interval * 1e9)
+        let connectionHeader = settings.hold > 0 ? "keep-alive" : "close"
+        request = Array("GET \(settings.path) HTTP/1.1\r\nHost: \(settings.hostHeader)\r\nUser-Agent: tlsdrill\r\nConnection: \(connectionHeader)\r\n\r\n".utf8)
+        connectTimeout = UInt64(settings.connectTimeout * 1e9)
+        handshakeTimeout = UInt64(settings.handshakeTimeout * 1e9)
+        verdictTimeout = UInt64(settings.verdictTimeout * 1e9)
+        graceTimeout = UInt64(settings.confirmGrace * 1e9)
+        holdNanos = UInt64(settings.hold * 1e9)
+        for slot in 0..<share.concurrency {
+            connections.append(Connection(slot: UInt32(slot)))
+            freeSlots.append(UInt32(share.concurrency - 1 - slot))
+        }
+    }
+
+    // MARK: - Loop
+
+    /// Runs until the share is done, the deadline passes and in-flight attempts end, or a stop request.
+    func run() {
+        while true {
+            let now = MonotonicClock.now()
+            if control.stopRequested {
+                abandonAll()
+                break
+            }
+            if !stoppedStarting { startDueAttempts(now) }
+            if stoppedStarting && inFlight == 0 { break }
+            poller.poll(timeoutMilliseconds: pollTimeout(now)) { token, events in
+                handle(token: token, events: events)
+            }
+            let after = MonotonicClock.now()
+            if after >= nextDeadline { expireTimers(after) }
+        }
+    }
+
+    private func pollTimeout(_ now: UInt64) -> Int32 {
+        var wake = min(nextDeadline, now + 50_000_000)
+        if !stoppedStarting {
+            if share.rate != nil, inFlight < share.concurrency { wake = min(wake, nextIntendedStart) }
+            if let runEnd { wake = min(wake, runEnd) }
+        }
+        guard wake > now else { return 0 }
+        return Int32((wake - now + 999_999) / 1_000_000)
+    }
+
+    private func budgetLeft() -> Bool {
+        guard let attempts = share.attempts else { return true }
+        return started < attempts
+    }
+
+    private func startDueAttempts(_ now: UInt64) {
+        if let runEnd, now >= runEnd {
+            stopStarting(now)
+            return
+        }
+        if share.rate == nil {
+            while inFlight < share.concurrency && budgetLeft() { startAttempt(intended: now, now: now) }
+        } else {
+            let lateAfter = UInt64(max(1_000_000, openLoopGap))
+            while nextIntendedStart <= now && budgetLeft() && inFlight < share.concurrency {
+                if now - nextIntendedStart > lateAfter { stats.missedStarts += 1 }
+                startAttempt(intended: nextIntendedStart, now: now)
+                nextIntendedStart += UInt64(openLoopGap)
+            }
+        }
+        if !budgetLeft() { stopStarting(now) }
+    }
+
+    private func stopStarting(_ now: UInt64) {
+        guard !stoppedStarting else { return }
+        stoppedStarting = true
+        if share.rate != nil, nextIntendedStart <= now, budgetLeft() {
+            // Attempts that were due but could not start: the generator fell behind.
+            var due = Int(Double(now - nextIntendedStart) / openLoopGap) + 1
+            if let attempts = share.attempts { due = min(due, attempts - started) }
+            stats.notStarted += due
+            stats.missedStarts += due
+        }
+    }
+
+    private func handle(token: UInt64, events: UInt32) {
+        let connection = connections[Int(token & 0xFFFF_FFFF)]
+        guard connection.token == token, connection.phase != .idle else { return }
+        switch connection.phase {
+        case .connecting: finishConnect(connection)
+        case .handshaking: stepHandshake(connection)
+        case .writingRequest: writeRequest(connection)
+        case .readingVerdict: readVerdict(connection)
+        case .holding: drainHeld(connection)
+        case .idle: break
+        }
+    }
+
+    // MARK: - Attempt steps
+
+    private func startAttempt(intended: UInt64, now: UInt64) {
+        guard let slot = freeSlots.popLast() else { return }
+        let connection = connections[Int(slot)]
+        connection.prepare(identity: picker.next(), intendedStart: intended, now: now)
+        started += 1
+        inFlight += 1
+        switch NonBlockingSocket.open(family: settings.target.family) {
+        case .failure(let error):
+            connection.evidence.socketErrno = error.code
+            finish(connection, now: now)
+            return
+        case .success(let fd):
+            connection.fd = fd
+        }
+        switch NonBlockingSocket.connect(connection.fd, to: settings.target) {
+        case .connected:
+            connection.phase = .connecting
+            finishConnect(connection)
+        case .inProgress:
+            connection.phase = .connecting
+            poller.add(connection.fd, token: connection.token, interest: .write)
+            connection.interest = .write
+            arm(connection, deadline: now + connectTimeout)
+        case .failed(let code):
+            connection.phase = .connecting
+            connection.evidence.socketErrno = code
+            finish(connection, now: now)
+        }
+    }
+
+    private func finishConnect(_ connection: Connection) {
+        let now = MonotonicClock.now()
+        let error = NonBlockingSocket.pendingError(connection.fd)
+        guard error == 0 else {
+            connection.evidence.socketErrno = error
+            finish(connection, now: now)
+            return
+        }
+        connection.connectedAt = now
+        stats.latency.record(.connect, nanoseconds: now - connection.startedAt)
+        OpenSSLErrorQueue.clear()
+        guard let ssl = SSL_new(contexts[connection.identity].pointer) else {
+            connection.evidence.phase = .handshake
+            connection.evidence.socketErrno = ENOMEM
+            finish(connection, now: now)
+            return
+        }
+        connection.ssl = ssl
+        _ = tlsdrill_set_observation(ssl, connection.observation)
+        SSL_set_fd(ssl, connection.fd)
+        if let serverName = settings.tls.serverName { _ = tlsdrill_set_tlsext_host_name(ssl, serverName) }
+        SSL_set_connect_state(ssl)
+        connection.phase = .handshaking
+        connection.evidence.phase = .handshake
+        if connection.interest.isEmpty {
+            poller.add(connection.fd, token: connection.token, interest: .write)
+            connection.interest = .write
+        }
+        arm(connection, deadline: now + handshakeTimeout)
+        stepHandshake(connection)
+    }
+
+    private func stepHandshake(_ connection: Connection) {
+        guard let ssl = connection.ssl else { return }
+        OpenSSLErrorQueue.clear()
+        let result = SSL_do_handshake(ssl)
+        guard result == 1 else {
+            handleSSLResult(connection, ssl: ssl, result: result)
+            return
+        }
+        let now = MonotonicClock.now()
+        connection.handshakeDoneAt = now
+        stats.latency.record(.handshake, nanoseconds: now - connection.connectedAt)
+        connection.evidence.phase = .verdict
+        let tls12 = SSL_version(ssl) == TLS1_2_VERSION
+        switch settings.confirm {
+        case .none:
+            connection.evidence.verdictSignal = .handshake
+            finish(connection, now: now)
+        case .read where tls12:
+            // TLS 1.2 servers verify our certificate before sending Finished: the handshake is the verdict.
+            connection.evidence.verdictSignal = .handshake
+            finish(connection, now: now)
+        case .read:
+            connection.phase = .readingVerdict
+            arm(connection, deadline: now + graceTimeout)
+            readVerdict(connection)
+        case .http:
+            connection.phase = .writingRequest
+            arm(connection, deadline: now + verdictTimeout)
+            writeRequest(connection)
+        }
+    }
+
+    private func writeRequest(_ connection: Connection) {
+        guard let ssl = connection.ssl else { return }
+        OpenSSLErrorQueue.clear()
+        let remaining = request.count - connection.requestWritten
+        let result = request.withUnsafeBytes {
+            SSL_write(ssl, $0.baseAddress! + connection.requestWritten, Int32(remaining))
+        }
+        if result > 0 {
+            connection.requestWritten += Int(result)
+            guard connection.requestWritten == request.count else { return }
+            connection.phase = .readingVerdict
+            readVerdict(connection)
+            return
+        }
+        let error = SSL_get_error(ssl, result)
+        if error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE {
+            want(connection, error == SSL_ERROR_WANT_READ ? .read : .write)
+            return
+        }
+        // A TLS 1.3 gateway may have rejected us and closed already: its alert can still be queued.
+        recordFailure(connection, ssl: ssl, sslError: error)
+        connection.phase = .readingVerdict
+        connection.received = 0
+        OpenSSLErrorQueue.clear()
+        let drained = SSL_read(ssl, connection.buffer.baseAddress, Int32(Connection.bufferSize))
+        if drained <= 0 {
+            let readError = SSL_get_error(ssl, drained)
+            if readError != SSL_ERROR_WANT_READ && readError != SSL_ERROR_WANT_WRITE {
+                recordFailure(connection, ssl: ssl, sslError: readError)
+            }
+        }
+        finish(connection, now: MonotonicClock.now())
+    }
+
+    private func readVerdict(_ connection: Connection) {
+        guard let ssl = connection.ssl else { return }
+        while true {
+            OpenSSLErrorQueue.clear()
+            let space = Connection.bufferSize - connection.received
+            let result = SSL_read(ssl, connection.buffer.baseAddress! + connection.received, Int32(space))
+            if result > 0 {
+                connection.received += Int(result)
+                if settings.confirm == .read {
+                    connection.evidence.verdictSignal = .applicationData
+                    finish(connection, now: MonotonicClock.now())
+                    return
+                }
+                if decideHTTP(connection, complete: connection.received == Connection.bufferSize) { return }
+                continue
+            }
+            let error = SSL_get_error(ssl, result)
+            if error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE {
+                if settings.confirm == .read, connection.observation.pointee.session_ticket_seen != 0 {
+                    connection.evidence.verdictSignal = .sessionTicket
+                    finish(connection, now: MonotonicClock.now())
+                    return
+                }
+                want(connection, error == SSL_ERROR_WANT_READ ? .read : .write)
+                return
+            }
+            if settings.confirm == .http, connection.received > 0, decideHTTP(connection, complete: true) { return }
+            recordFailure(connection, ssl: ssl, sslError: error)
+            finish(connection, now: MonotonicClock.now())
+            return
+        }
+    }
+
+    /// Returns true when the reply decided the attempt (and it was finished).
+    private func decideHTTP(_ connection: Connection, complete: Bool) -> Bool {
+        let received = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(connection.buffer)[0..<connection.received])
+        switch HTTPVerdictParser.parse(received, complete: complete) {
+        case .incomplete:
+            return false
+        case .decided(let status, let page):
+            connection.evidence.httpStatus = status
+            connection.evidence.httpPage = page
+            connection.evidence.verdictSignal = .httpResponse
+        case .malformed:
+            connection.evidence.verdictSignal = .applicationData
+        }
+        finish(connection, now: MonotonicClock.now())
+        return true
+    }
+
+    private func handleSSLResult(_ connection: Connection, ssl: OpaquePointer, result: Int32) {
+        let error = SSL_get_error(ssl, result)
+        if error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE {
+            want(connection, error == SSL_ERROR_WANT_READ ? .read : .write)
+            return
+        }
+        recordFailure(connection, ssl: ssl, sslError: error)
+        finish(connection, now: MonotonicClock.now())
+    }
+
+    /// Puts what a failed SSL call tells into the evidence (keeps the first socket error and reason).
+    private func recordFailure(_ connection: Connection, ssl: OpaquePointer, sslError: Int32) {
+        let savedErrno = errno
+        if sslError == SSL_ERROR_SYSCALL, connection.evidence.socketErrno == 0 { connection.evidence.socketErrno = savedErrno }
+        if let (library, reason) = OpenSSLErrorQueue.firstReason(), library == ERR_LIB_SSL, connection.evidence.tlsReason == 0 {
+            connection.evidence.tlsReason = reason
+            if reason == OpenSSLReason.certificateVerifyFailed {
+                connection.evidence.serverVerifyError = Int32(SSL_get_verify_result(ssl))
+            }
+        }
+    }
+
+    private func want(_ connection: Connection, _ interest: EventPoller.Interest) {
+        guard connection.interest != interest else { return }
+        connection.interest = interest
+        poller.modify(connection.fd, token: connection.token, interest: interest)
+    }
+
+    /// A held connection became readable: consume what arrived (tickets, the rest of a reply) and close
+    /// only when the gateway closes. The attempt was counted already.
+    private func drainHeld(_ connection: Connection) {
+        guard let ssl = connection.ssl else { return close(connection) }
+        while true {
+            OpenSSLErrorQueue.clear()
+            let result = SSL_read(ssl, connection.buffer.baseAddress, Int32(Connection.bufferSize))
+            if result > 0 { continue }
+            let error = SSL_get_error(ssl, result)
+            if error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE { return }
+            OpenSSLErrorQueue.clear()
+            return close(connection)
+        }
+    }
+
+    // MARK: - Outcome
+
+    private func finish(_ connection: Connection, now: UInt64) {
+        connection.absorbObservation()
+        if let ssl = connection.ssl, needsRequestedNames(connection.evidence) {
+            connection.evidence.requestedCANamesIncludeOurChain =
+                contexts[connection.identity].identity.chainMatches(requestedNames: SSL_get_client_CA_list(ssl))
+        }
+        let diagnosis = Diagnosis.classify(connection.evidence, facts: facts[connection.identity])
+        record(connection, diagnosis: diagnosis, now: now)
+        if diagnosis.outcome == .accepted && holdNanos > 0 && connection.fd >= 0 && !control.stopRequested {
+            connection.phase = .holding
+            want(connection, .read)
+            arm(connection, deadline: now + holdNanos)
+            return
+        }
+        close(connection)
+    }
+
+    private func needsRequestedNames(_ evidence: AttemptEvidence) -> Bool {
+        evidence.phase != .connect && (evidence.alert >= 0 || evidence.httpPage == .certificateError || evidence.socketErrno != 0
+            || evidence.tlsReason == OpenSSLReason.unexpectedEOF)
+    }
+
+    private func record(_ connection: Connection, diagnosis: Diagnosis, now: UInt64) {
+        let outcome = diagnosis.outcome.index
+        let identity = connection.identity
+        stats.outcomes[outcome] += 1
+        stats.outcomesByIdentity[identity][outcome] += 1
+        stats.evidence[EvidenceKey(outcome: diagnosis.outcome, evidence: connection.evidence, inferredFrom: diagnosis.inferredFrom), default: 0] += 1
+        let total = now - connection.intendedStart
+        stats.latency.record(.total, nanoseconds: total)
+        stats.latencyByIdentity[identity].record(.total, nanoseconds: total)
+        if connection.connectedAt > 0 {
+            stats.latencyByIdentity[identity].record(.connect, nanoseconds: connection.connectedAt - connection.startedAt)
+        }
+        let bucket = stats.bucket(Int((now - runStart) / intervalNanos))
+        stats.timeline[bucket].outcomes[outcome] += 1
+        stats.timeline[bucket].outcomesByIdentity[identity][outcome] += 1
+        if connection.handshakeDoneAt > 0 {
+            let handshake = connection.handshakeDoneAt - connection.connectedAt
+            stats.latencyByIdentity[identity].record(.handshake, nanoseconds: handshake)
+            _ = stats.timeline[bucket].handshake.record(max(1, handshake / 1000))
+            if connection.evidence.alert >= 0 || connection.evidence.verdictSignal != .none || connection.evidence.httpStatus > 0 {
+                stats.latency.record(.verdict, nanoseconds: now - connection.handshakeDoneAt)
+                stats.latencyByIdentity[identity].record(.verdict, nanoseconds: now - connection.handshakeDoneAt)
+            }
+        }
+        control.completed[index].add(1)
+        if diagnosis.outcome == .accepted { control.accepted[index].add(1) }
+    }
+
+    private func close(_ connection: Connection) {
+        if let ssl = connection.ssl {
+            SSL_free(ssl)
+            connection.ssl = nil
+        }
+        if connection.fd >= 0 {
+            NonBlockingSocket.closeAbortively(connection.fd)
+            connection.fd = -1
+        }
+        connection.phase = .idle
+        connection.deadline = 0
+        connection.generation &+= 1
+        freeSlots.append(connection.slot)
+        inFlight -= 1
+    }
+
+    // MARK: - Timers
+
+    private func arm(_ connection: Connection, deadline: UInt64) {
+        connection.deadline = deadline
+        if deadline < nextDeadline { nextDeadline = deadline }
+    }
+
+    private func expireTimers(_ now: UInt64) {
+        var earliest = UInt64.max
+        for connection in connections where connection.phase != .idle && connection.deadline != 0 {
+            if connection.deadline <= now {
+                timeOut(connection, now: now)
+            } else if connection.deadline < earliest {
+                earliest = connection.deadline
+            }
+        }
+        nextDeadline = earliest
+    }
+
+    private func timeOut(_ connection: Connection, now: UInt64) {
+        switch connection.phase {
+        case .holding:
+            close(connection)
+        case .readingVerdict where settings.confirm == .read && connection.evidence.alert < 0:
+            connection.evidence.timedOut = true
+            connection.evidence.verdictSignal = .graceElapsed
+            finish(connection, now: now)
+        case .idle:
+            break
+        default:
+            connection.evidence.timedOut = true
+            finish(connection, now: now)
+        }
+    }
+
+    /// On a stop request: close what is in flight without counting it.
+    private func abandonAll() {
+        for connection in connections where connection.phase != .idle {
+            if connection.phase != .holding { stats.abandonedInFlight += 1 }
+            close(connection)
+        }
+    }
+}

@@ -1,0 +1,23 @@
+/// How the client side of every handshake is configured (all but the identity).
+public struct ClientTLSSettings: Sendable, Codable, Equatable {
+    /// TLS versions to offer.
+    public var version: TLSVersionChoice = .auto
+    /// PEM bundle that must vouch for the server's chain; nil = the system trust store.
+    public var caFile: String?
+    /// Skip server verification entirely (`--insecure`).
+    public var insecure = false
+    /// The name the server certificate must match (DNS name or IP address); nil = no name check.
+    public var verifyName: String?
+    /// SNI to send; nil = none (IP targets without `--sni`).
+    public var serverName: String?
+    /// ALPN protocols to offer, in preference order.
+    public var alpn: [String] = []
+    /// Key-exchange groups (`X25519:P-256`), nil = OpenSSL's default.
+    public var groups: String?
+    /// TLS ≤1.2 cipher list, nil = default.
+    public var ciphers: String?
+    /// TLS 1.3 ciphersuites, nil = default.
+    public var ciphersuites: String?
+
+    public init() {}
+}

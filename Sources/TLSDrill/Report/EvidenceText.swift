@@ -1,0 +1,41 @@
+internal import COpenSSL
+internal import CTLSDrillShims
+
+/// Renders evidence as the short, stable strings shown in reports ("alert 48 unknown_ca after handshake").
+enum EvidenceText {
+    static func render(_ key: EvidenceKey) -> String {
+        let e = key.evidence
+        var parts: [String] = []
+        if e.serverVerifyError != 0 {
+            parts.append("server verify \(e.serverVerifyError) (\(String(cString: X509_verify_cert_error_string(Int(e.serverVerifyError)))))")
+        }
+        if e.timedOut && e.verdictSignal != .graceElapsed { parts.append("timeout in \(e.phase.rawValue)") }
+        if e.alert >= 0 {
+            parts.append("alert \(e.alert) \(TLSAlert.name(e.alert)) \(e.alertAfterHandshake ? "after handshake" : "during handshake")")
+        }
+        if e.httpStatus > 0 {
+            switch e.httpPage {
+            case .certificateError: parts.append("HTTP \(e.httpStatus) 'SSL certificate error'")
+            case .noCertificate: parts.append("HTTP \(e.httpStatus) 'No required SSL certificate was sent'")
+            case .none: parts.append("HTTP \(e.httpStatus)")
+            }
+        }
+        switch e.verdictSignal {
+        case .applicationData where e.httpStatus == 0: parts.append("data received")
+        case .sessionTicket: parts.append("session ticket received")
+        case .graceElapsed: parts.append("no rejection within grace")
+        case .handshake: parts.append("handshake completed")
+        default: break
+        }
+        if e.socketErrno != 0 { parts.append("\(ErrnoName.name(e.socketErrno)) in \(e.phase.rawValue)") }
+        if e.alert < 0 && e.alertSent >= 0 { parts.append("we sent alert \(e.alertSent) \(TLSAlert.name(e.alertSent))") }
+        if e.tlsReason != 0 && e.serverVerifyError == 0 && e.alert < 0 {
+            let text = tlsdrill_ssl_reason_string(e.tlsReason).map { String(cString: $0) } ?? "reason \(e.tlsReason)"
+            parts.append("tls: \(text)")
+        }
+        if parts.isEmpty, e.phase != .connect, e.socketErrno == 0, !e.timedOut { parts.append("connection closed in \(e.phase.rawValue)") }
+        if e.certificateRequested && !e.certificateSent { parts.append("no certificate sent") }
+        if let cause = key.inferredFrom { parts.append("inferred: \(cause.rawValue)") }
+        return parts.joined(separator: "; ")
+    }
+}

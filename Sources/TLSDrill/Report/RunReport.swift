@@ -1,0 +1,86 @@
+import Foundation
+
+/// The machine-readable report (`--json`), schema `tlsdrill.report/v1`. Keys are snake_case; class
+/// ids are `OutcomeClass` raw values.
+public struct RunReport: Codable, Sendable {
+    public var schema = "tlsdrill.report/v1"
+    public var target: String
+    /// Attempts that reached an outcome; `outcomes` sums to this.
+    public var attempts: Int
+    public var outcomes: [String: Int]
+    /// class → evidence → count
+    public var evidence: [String: [String: Int]]
+    /// phase → summary, in microseconds
+    public var latencyUs: [String: LatencySummary]
+    /// What each latency phase covers.
+    public var phases: [String: String]
+    public var identities: [String: IdentityReport]
+    public var durationS: Double
+    public var achievedRate: Double
+    /// Attempts that started later than intended, or never, because the generator fell behind (--rate).
+    public var missedStarts: Int
+    /// Attempts dropped unfinished by Ctrl-C (not in `attempts`).
+    public var abandonedInFlight: Int
+    public var interrupted: Bool
+    public var intervalS: Double
+    public var timeline: [TimelineEntry]
+    public var settings: ReportSettings
+}
+
+/// Percentiles of one phase, in microseconds.
+public struct LatencySummary: Codable, Sendable, Equatable {
+    public var count: UInt64
+    public var p50: UInt64
+    public var p90: UInt64
+    public var p99: UInt64
+    public var p999: UInt64
+    public var max: UInt64
+    public var mean: Double
+}
+
+/// One identity's share of the run.
+public struct IdentityReport: Codable, Sendable {
+    public var attempts: Int
+    public var outcomes: [String: Int]
+    public var latencyUs: [String: LatencySummary]
+    /// Local facts used by the diagnosis.
+    public var facts: IdentityFactsReport
+}
+
+/// The local facts of an identity, as reported.
+public struct IdentityFactsReport: Codable, Sendable {
+    public var presentsCertificate: Bool
+    public var expiredCertificate: String?
+    public var notYetValidCertificate: String?
+    public var allowsClientAuth: Bool
+    public var subjectAlternativeNames: [String]
+}
+
+/// One timeline interval.
+public struct TimelineEntry: Codable, Sendable {
+    /// Seconds from the start of the run to the start of the interval.
+    public var tS: Double
+    public var attempts: Int
+    public var outcomes: [String: Int]
+    /// identity → class → count
+    public var identities: [String: [String: Int]]
+    public var handshakeP99Us: UInt64
+}
+
+/// The settings the run used.
+public struct ReportSettings: Codable, Sendable {
+    public var target: String
+    public var sni: String?
+    public var tls: String
+    public var confirm: String
+    public var path: String
+    public var workers: Int
+    public var concurrency: Int
+    public var rate: Double?
+    public var handshakes: Int?
+    public var durationS: Double?
+    public var hold: Double
+    public var insecure: Bool
+    public var caFile: String?
+    public var alpn: [String]
+}

@@ -1,0 +1,79 @@
+import Foundation
+
+extension RunResult {
+    /// The JSON report.
+    public func report() -> RunReport {
+        let classNames = OutcomeClass.allCases.map(\.rawValue)
+        func named(_ counts: [Int]) -> [String: Int] {
+            var result: [String: Int] = [:]
+            for (index, count) in counts.enumerated() where count > 0 { result[classNames[index]] = count }
+            return result
+        }
+        func latencies(_ histograms: PhaseHistograms) -> [String: LatencySummary] {
+            Dictionary(uniqueKeysWithValues: LatencyPhase.allCases.map { ($0.rawValue, Self.summary(histograms[$0])) })
+        }
+        var evidence: [String: [String: Int]] = [:]
+        for (outcome, _) in outcomeCounts {
+            evidence[outcome.rawValue] = Dictionary(uniqueKeysWithValues: self.evidence(for: outcome))
+        }
+        var identities: [String: IdentityReport] = [:]
+        for (index, name) in identityNames.enumerated() {
+            let facts = identityFacts[index]
+            identities[name] = IdentityReport(
+                attempts: stats.outcomesByIdentity[index].reduce(0, +), outcomes: named(stats.outcomesByIdentity[index]),
+                latencyUs: latencies(stats.latencyByIdentity[index]),
+                facts: IdentityFactsReport(presentsCertificate: facts.presentsCertificate, expiredCertificate: facts.expiredCertificate,
+                                           notYetValidCertificate: facts.notYetValidCertificate, allowsClientAuth: facts.allowsClientAuth,
+                                           subjectAlternativeNames: facts.subjectAlternativeNames))
+        }
+        let timeline = stats.timeline.enumerated().map { index, bucket in
+            TimelineEntry(
+                tS: (Double(index) * settings.interval * 1000).rounded() / 1000, attempts: bucket.outcomes.reduce(0, +),
+                outcomes: named(bucket.outcomes),
+                identities: Dictionary(uniqueKeysWithValues: identityNames.enumerated().compactMap { identity, name in
+                    let counts = named(bucket.outcomesByIdentity[identity])
+                    return counts.isEmpty ? nil : (name, counts)
+                }),
+                handshakeP99Us: bucket.handshake.totalCount > 0 ? bucket.handshake.valueAtPercentile(99) : 0)
+        }
+        return RunReport(
+            target: settings.target.description, attempts: attempts, outcomes: named(stats.outcomes), evidence: evidence,
+            latencyUs: latencies(stats.latency),
+            phases: Dictionary(uniqueKeysWithValues: LatencyPhase.allCases.map { ($0.rawValue, $0.covers) }),
+            identities: identities, durationS: (elapsed * 1000).rounded() / 1000,
+            achievedRate: (achievedRate * 10).rounded() / 10, missedStarts: missedStarts,
+            abandonedInFlight: abandonedInFlight, interrupted: interrupted, intervalS: settings.interval, timeline: timeline,
+            settings: ReportSettings(
+                target: settings.target.description, sni: settings.tls.serverName, tls: settings.tls.version.rawValue,
+                confirm: settings.confirm.rawValue, path: settings.path, workers: workers, concurrency: settings.concurrency,
+                rate: settings.rate, handshakes: settings.handshakes, durationS: settings.duration, hold: settings.hold,
+                insecure: settings.tls.insecure, caFile: settings.tls.caFile, alpn: settings.tls.alpn))
+    }
+}
+
+extension RunReport {
+    /// Pretty, key-sorted JSON.
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(self)
+    }
+
+    /// Writes atomically (temp file + rename) so a reader never sees half a report.
+    public func write(to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        do {
+            try jsonData().write(to: url, options: .atomic)
+        } catch {
+            throw TLSDrillError.io(path: path, reason: "cannot write the JSON report (\(error.localizedDescription)); check the directory exists and is writable")
+        }
+    }
+
+    /// Reads a report written by `write(to:)`.
+    public static func read(from path: String) throws -> RunReport {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(RunReport.self, from: try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+}

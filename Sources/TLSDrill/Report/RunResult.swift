@@ -1,0 +1,66 @@
+import Foundation
+import Histogram
+
+/// The merged outcome of a run, from which every report format is made.
+public struct RunResult: Sendable {
+    public let settings: RunSettings
+    public let identityNames: [String]
+    public let identityFacts: [IdentityFacts]
+    let stats: WorkerStats
+    public let elapsed: TimeInterval
+    public let workers: Int
+    public let interrupted: Bool
+
+    init(settings: RunSettings, identityNames: [String], identityFacts: [IdentityFacts], stats: WorkerStats,
+         elapsed: TimeInterval, workers: Int, interrupted: Bool) {
+        self.settings = settings
+        self.identityNames = identityNames
+        self.identityFacts = identityFacts
+        self.stats = stats
+        self.elapsed = elapsed
+        self.workers = workers
+        self.interrupted = interrupted
+    }
+
+    /// Attempts that reached an outcome.
+    public var attempts: Int { stats.attempts }
+
+    /// Count of one class.
+    public func count(_ outcome: OutcomeClass) -> Int { stats.outcomes[outcome.index] }
+
+    /// Count of one class for one identity (by name).
+    public func count(_ outcome: OutcomeClass, identity: String) -> Int {
+        guard let index = identityNames.firstIndex(of: identity) else { return 0 }
+        return stats.outcomesByIdentity[index][outcome.index]
+    }
+
+    /// Classes with a non-zero count, most frequent first.
+    public var outcomeCounts: [(OutcomeClass, Int)] {
+        OutcomeClass.allCases.map { ($0, count($0)) }.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
+    }
+
+    /// evidence text → count, for one class, most frequent first.
+    public func evidence(for outcome: OutcomeClass) -> [(String, Int)] {
+        var merged: [String: Int] = [:]
+        for (key, count) in stats.evidence where key.outcome == outcome { merged[EvidenceText.render(key), default: 0] += count }
+        return merged.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { ($0.key, $0.value) }
+    }
+
+    /// Latency summary of a phase (µs).
+    public func latency(_ phase: LatencyPhase) -> LatencySummary { Self.summary(stats.latency[phase]) }
+
+    /// The full HdrHistogram of a phase.
+    public func histogram(_ phase: LatencyPhase) -> Histogram<UInt64> { stats.latency[phase] }
+
+    public var missedStarts: Int { stats.missedStarts }
+    public var abandonedInFlight: Int { stats.abandonedInFlight }
+    public var achievedRate: Double { elapsed > 0 ? Double(attempts) / elapsed : 0 }
+
+    static func summary(_ histogram: Histogram<UInt64>) -> LatencySummary {
+        guard histogram.totalCount > 0 else { return LatencySummary(count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0) }
+        return LatencySummary(
+            count: histogram.totalCount, p50: histogram.valueAtPercentile(50), p90: histogram.valueAtPercentile(90),
+            p99: histogram.valueAtPercentile(99), p999: histogram.valueAtPercentile(99.9), max: histogram.max,
+            mean: (histogram.mean * 10).rounded() / 10)
+    }
+}

@@ -1,0 +1,44 @@
+/// Everything one worker counts; owned by that worker alone and merged after the run.
+struct WorkerStats {
+    var outcomes: [Int] = Array(repeating: 0, count: OutcomeClass.allCases.count)
+    /// [identity][class]
+    var outcomesByIdentity: [[Int]]
+    var evidence: [EvidenceKey: Int] = [:]
+    var latency = PhaseHistograms()
+    /// Per identity latency.
+    var latencyByIdentity: [PhaseHistograms]
+    var timeline: [TimelineBucket] = []
+    var missedStarts = 0
+    var notStarted = 0
+    var abandonedInFlight = 0
+    let identityCount: Int
+
+    init(identities: Int) {
+        identityCount = identities
+        outcomesByIdentity = Array(repeating: Array(repeating: 0, count: OutcomeClass.allCases.count), count: identities)
+        latencyByIdentity = Array(repeating: PhaseHistograms(), count: identities)
+    }
+
+    var attempts: Int { outcomes.reduce(0, +) }
+
+    @inline(__always)
+    mutating func bucket(_ interval: Int) -> Int {
+        while timeline.count <= interval { timeline.append(TimelineBucket(identities: identityCount)) }
+        return interval
+    }
+
+    mutating func add(_ other: WorkerStats) {
+        for index in outcomes.indices { outcomes[index] += other.outcomes[index] }
+        for identity in outcomesByIdentity.indices {
+            for index in outcomes.indices { outcomesByIdentity[identity][index] += other.outcomesByIdentity[identity][index] }
+            latencyByIdentity[identity].add(other.latencyByIdentity[identity])
+        }
+        for (key, count) in other.evidence { evidence[key, default: 0] += count }
+        latency.add(other.latency)
+        if other.timeline.count > 0 { _ = bucket(other.timeline.count - 1) }
+        for (index, bucket) in other.timeline.enumerated() { timeline[index].add(bucket) }
+        missedStarts += other.missedStarts
+        notStarted += other.notStarted
+        abandonedInFlight += other.abandonedInFlight
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import TLSDrill
+
+/// Runs a `LoadRunner` in the foreground: live status on a TTY, Ctrl-C/SIGTERM stop the load but the
+/// report is still produced.
+struct RunSession {
+    let runner: LoadRunner
+    let quiet: Bool
+
+    func run() throws -> RunResult {
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let signalQueue = DispatchQueue(label: "tlsdrill.signals")
+        let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
+            let source = DispatchSource.makeSignalSource(signal: number, queue: signalQueue)
+            source.setEventHandler { [runner] in
+                FileHandle.standardError.write(Data("\ntlsdrill: stopping (signal \(number)); writing the report\n".utf8))
+                runner.requestStop()
+            }
+            source.resume()
+            return source
+        }
+        defer {
+            sources.forEach { $0.cancel() }
+            signal(SIGINT, SIG_DFL)
+            signal(SIGTERM, SIG_DFL)
+        }
+        let live = !quiet && isatty(STDERR_FILENO) == 1
+        let previous = PreviousCount()
+        var printer: (@Sendable (LiveStatus) -> Void)?
+        if live {
+            printer = { status in
+                let line = TerminalReport.statusLine(status, previous: previous.swap(status.completed))
+                FileHandle.standardError.write(Data("\r\(line)\u{1B}[K".utf8))
+            }
+        }
+        let result = try runner.run(status: printer)
+        if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        return result
+    }
+}
+
+/// The last completed count the status line showed (only touched by the status queue).
+final class PreviousCount: @unchecked Sendable {
+    private var value = 0
+    func swap(_ new: Int) -> Int {
+        defer { value = new }
+        return value
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+import TLSDrill
+
+@main
+struct TLSDrillCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tlsdrill",
+        abstract: "Hammer mTLS gateways with concurrent handshakes and say exactly why each rejected one failed.",
+        subcommands: [RunCommand.self, PKICommand.self, ClassesCommand.self])
+}
