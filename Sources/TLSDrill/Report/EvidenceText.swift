@@ -34,7 +34,7 @@ enum EvidenceText {
             parts.append("tls: \(text)")
         }
         if parts.isEmpty, e.phase != .connect, e.socketErrno == 0, !e.timedOut { parts.append("connection closed in \(e.phase.rawValue)") }
-        if e.certificateRequested && !e.certificateSent { parts.append("no certificate sent") }
+        if e.certificateRequested && !e.certificateSent && e.serverVerifyError == 0 { parts.append("no certificate sent") }
         if let cause = key.inferredFrom { parts.append("inferred: \(cause.rawValue)") }
         return parts.joined(separator: "; ")
     }

@@ -1,0 +1,29 @@
+import Testing
+import TLSDrill
+
+/// Each client identity against each real gateway under TLS 1.2 and 1.3 gets its class.
+@Suite("Client defects against real gateways", .serialized)
+struct ClientDefectMatrixTests {
+    static let expectations: [(identity: String?, expected: OutcomeClass)] = [
+        ("gen1-client", .accepted),
+        ("gen1-client-expired", .clientCertExpired),
+        ("gen1-client-not-yet-valid", .clientCertNotYetValid),
+        ("gen1-client-serverauth-only", .clientCertMissingClientAuth),
+        ("gen2-client", .clientCertUnknownCA),
+        ("self-signed-client", .clientCertUnknownCA),
+        (nil, .clientCertRequired),
+    ]
+
+    @Test("every identity gets its class", arguments: GatewayKind.allCases, [TLSVersionChoice.tls12, .tls13])
+    func matrix(gateway: GatewayKind, tls: TLSVersionChoice) throws {
+        guard ServerProcess.available(gateway.tool) else { return }
+        let server = try Gateways.start(gateway)
+        defer { server.stop() }
+        for (identity, expected) in Self.expectations {
+            let result = try Drill.run(port: server.port, identity: identity, tls: tls)
+            #expect(result.attempts == 3, "\(gateway) TLS \(tls.rawValue) \(identity ?? "no-cert"): \(result.classSummary)")
+            #expect(result.count(expected) == 3,
+                    "\(gateway) TLS \(tls.rawValue) \(identity ?? "no-cert"): expected \(expected.rawValue), got \(result.classSummary)")
+        }
+    }
+}
