@@ -28,13 +28,12 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let result = try reportingFailures { () -> RunResult in
-            let expected = try expect.map { value -> OutcomeClass in
+            _ = try expect.map { value -> OutcomeClass in
                 guard let outcome = OutcomeClass(rawValue: value) else {
                     throw TLSDrillError.invalidOption(flag: "--expect", value: value, expected: "not a class; `tlsdrill classes` lists them")
                 }
                 return outcome
             }
-            _ = expected
             let target = try TargetAddress.resolve(connection.target)
             var settings = RunSettings(target: target)
             settings.tls = try connection.tlsSettings(target: target)
@@ -42,8 +41,8 @@ struct RunCommand: ParsableCommand {
             try load.apply(to: &settings)
             try settings.validate()
             let context = try ClientTLSContext(identity: try connection.identity(), settings: settings.tls)
-            if !noPreflight { try Preflight.checkReachable(target, timeout: settings.connectTimeout) }
             let runner = try LoadRunner(settings: settings, identities: [WeightedIdentity(context: context)])
+            if !noPreflight { try Preflight.checkReachable(target, timeout: settings.connectTimeout) }
             return try RunSession(runner: runner, quiet: quiet).run()
         }
         print(TerminalReport.render(result), terminator: "")

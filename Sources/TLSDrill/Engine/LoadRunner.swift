@@ -18,6 +18,7 @@ public final class LoadRunner: @unchecked Sendable {
 
     public init(settings: RunSettings, identities: [WeightedIdentity], validationTime: Date = Date()) throws {
         try settings.validate()
+        try ResourceLimits.ensureFileDescriptors(settings.concurrency + 64)
         guard !identities.isEmpty else { throw TLSDrillError.conflictingOptions("no identity to present: pass --cert/--key or --no-cert") }
         self.settings = settings
         self.identities = identities
@@ -34,7 +35,6 @@ public final class LoadRunner: @unchecked Sendable {
     /// Runs to completion (or until `requestStop`) and returns the merged result. `status` is called
     /// about once a second from another thread.
     public func run(status: (@Sendable (LiveStatus) -> Void)? = nil) throws -> RunResult {
-        try ResourceLimits.ensureFileDescriptors(settings.concurrency + 64)
         let facts = identities.map { $0.context.identity.facts(at: validationTime) }
         let shares = WorkerShare.split(settings, workers: workerCount)
         let runStart = MonotonicClock.now()

@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+import TLSDrill
+
+/// The `tlsdrill` binary: one-line errors with a non-zero exit, never a crash trace; Ctrl-C keeps the report.
+@Suite("Command line", .serialized)
+struct CLITests {
+    static var pki: DrillPKI { TestPKI.shared }
+    static var identity: [String] { ["--cert", pki.cert("gen1-client"), "--key", pki.key("gen1-client"), "--ca", pki.cert("gen1-root")] }
+
+    static func expectOneLineError(_ output: CLI.Output, mentions: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(output.status != 0, "exit status", sourceLocation: sourceLocation)
+        let lines = output.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "one line: \(output.stderr)", sourceLocation: sourceLocation)
+        #expect(output.stderr.contains(mentions), "\(output.stderr) mentions \(mentions)", sourceLocation: sourceLocation)
+        #expect(!output.stderr.contains("Fatal error") && !output.stderr.contains("Stack dump"), sourceLocation: sourceLocation)
+    }
+
+    @Test("bad input: each case is one clear line and a non-zero exit")
+    func badInput() throws {
+        let port = LoopbackPort.free()
+        let target = ["--target", "127.0.0.1:\(port)"]
+        let bound = ["--handshakes", "1"]
+        Self.expectOneLineError(try CLI.run(["run"] + target + bound + ["--cert", "/nope/c.pem", "--key", "/nope/k.pem"]), mentions: "/nope/c.pem")
+        Self.expectOneLineError(try CLI.run(["run"] + target + bound + ["--cert", Self.pki.cert("gen1-client"), "--key", Self.pki.key("gen2-client")]),
+                                mentions: "does not match")
+        Self.expectOneLineError(try CLI.run(["run"] + target + Self.identity + ["--duration", "ten"]), mentions: "--duration 'ten'")
+        Self.expectOneLineError(try CLI.run(["run"] + target + Self.identity + bound), mentions: "unreachable")
+        Self.expectOneLineError(try CLI.run(["run"] + target + Self.identity), mentions: "--handshakes")
+        Self.expectOneLineError(try CLI.run(["run", "--target", "nonsense"] + Self.identity + bound), mentions: "HOST:PORT")
+        Self.expectOneLineError(try CLI.run(["run"] + target + bound + ["--no-cert", "--tls", "1.1"]), mentions: "--tls")
+        Self.expectOneLineError(try CLI.run(["run"] + target + Self.identity + bound + ["--concurrency", "30000"]), mentions: "file descriptor limit")
+    }
+
+    @Test("run prints the class table and writes JSON; --expect gates the exit code")
+    func runAndExpect() throws {
+        guard ServerProcess.available("haproxy") else { return }
+        let server = try Gateways.start(.haproxy)
+        defer { server.stop() }
+        let json = TestPKI.scratch("cli") + "/run.json"
+        let target = ["--target", "127.0.0.1:\(server.port)", "--sni", "localhost"]
+        let expired = ["--cert", Self.pki.cert("gen1-client-expired"), "--key", Self.pki.key("gen1-client-expired"), "--ca", Self.pki.cert("gen1-root")]
+        let ok = try CLI.run(["run"] + target + expired + ["--handshakes", "20", "--json", json, "--expect", "client-cert-expired"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.contains("client-cert-expired") && ok.stdout.contains("alert 45 certificate_expired"))
+        #expect(ok.stdout.contains("handshake") && ok.stdout.contains("p99.9"))
+        #expect(try RunReport.read(from: json).outcomes == ["client-cert-expired": 20])
+        let wrong = try CLI.run(["run"] + target + expired + ["--handshakes", "5", "--expect", "accepted"])
+        #expect(wrong.status == 1)
+        #expect(wrong.stderr.contains("expected every attempt to be accepted"))
+    }
+
+    @Test("Ctrl-C stops the load and still writes the report")
+    func interrupt() throws {
+        guard ServerProcess.available("nginx") else { return }
+        let server = try Gateways.start(.nginx)
+        defer { server.stop() }
+        let json = TestPKI.scratch("cli-int") + "/interrupted.json"
+        let started = Date()
+        let output = try CLI.run(["run", "--target", "127.0.0.1:\(server.port)", "--sni", "localhost"] + Self.identity
+                                 + ["--duration", "60s", "--concurrency", "20", "--json", json], interruptAfter: 1.5)
+        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(output.status == 0, "\(output.stderr)")
+        let report = try RunReport.read(from: json)
+        #expect(report.interrupted)
+        #expect(report.attempts > 0 && report.outcomes["accepted"] == report.attempts)
+    }
+
+    @Test("pki init writes a usable PKI")
+    func pkiInit() throws {
+        let directory = TestPKI.scratch("cli-pki")
+        let output = try CLI.run(["pki", "init", directory, "--generations", "blue,green", "--spiffe"])
+        #expect(output.status == 0, "\(output.stderr)")
+        let pki = try DrillPKI.open(directory)
+        #expect(pki.manifest.generations == ["blue", "green"])
+        #expect(FileManager.default.fileExists(atPath: directory + "/green/client-expired.pem"))
+        #expect(FileManager.default.fileExists(atPath: directory + "/trust/blue+green.pem"))
+    }
+}
