@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 #include "CTLSDrillShims.h"
 #include <string.h>
 #include <time.h>
@@ -24,6 +25,7 @@ static void tlsdrill_msg_cb(int write_p, int version, int content_type, const vo
     if (content_type != SSL3_RT_HANDSHAKE || len < 4) return;
     int type = p[0];
     if (!write_p && type == SSL3_MT_CERTIFICATE_REQUEST) o->certificate_request_seen = 1;
+    if (!write_p && type == SSL3_MT_CLIENT_HELLO) o->client_hello_seen = 1;
     if (!write_p && type == SSL3_MT_NEWSESSION_TICKET) o->session_ticket_seen = 1;
     if (type == SSL3_MT_CERTIFICATE) {
         /* TLS 1.3 puts a request-context length byte before the 3-byte certificate list length. */
@@ -108,4 +110,80 @@ int tlsdrill_pem_key_is_encrypted(const char *path) {
     }
     fclose(f);
     return encrypted;
+}
+
+/* ---- built-in gateway: verification policy ---- */
+
+static int tlsdrill_policy_index = -1;
+
+static int tlsdrill_pattern_matches(const char *pattern, const char *value, int length) {
+    size_t n = strlen(pattern);
+    if (n == 0) return 0;
+    if (pattern[n - 1] == '*') return (size_t)length >= n - 1 && strncmp(pattern, value, n - 1) == 0;
+    if (pattern[n - 1] == '/') return (size_t)length >= n && strncmp(pattern, value, n) == 0;
+    return (size_t)length == n && strncmp(pattern, value, n) == 0;
+}
+
+static int tlsdrill_san_allowed(X509 *leaf, const tlsdrill_server_policy *policy) {
+    GENERAL_NAMES *names = X509_get_ext_d2i(leaf, NID_subject_alt_name, NULL, NULL);
+    int allowed = 0;
+    if (names == NULL) return 0;
+    for (int i = 0; i < sk_GENERAL_NAME_num(names) && !allowed; i++) {
+        const GENERAL_NAME *g = sk_GENERAL_NAME_value(names, i);
+        if (g->type != GEN_DNS && g->type != GEN_URI) continue;
+        const char *value = (const char *)g->d.ia5->data;
+        int length = g->d.ia5->length;
+        for (int p = 0; p < policy->allowed_san_count && !allowed; p++) {
+            allowed = tlsdrill_pattern_matches(policy->allowed_sans[p], value, length);
+        }
+    }
+    GENERAL_NAMES_free(names);
+    return allowed;
+}
+
+/* Any code OpenSSL's x509 → alert table does not list becomes certificate_unknown (46). */
+int tlsdrill_san_reject_error(void) { return X509_V_ERR_SUBJECT_ISSUER_MISMATCH; }
+
+static int tlsdrill_server_verify_cb(int ok, X509_STORE_CTX *store) {
+    SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
+    if (ssl == NULL) return ok;
+    tlsdrill_server_policy *policy = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), tlsdrill_policy_index);
+    tlsdrill_observation *o = (tlsdrill_observation *)SSL_get_app_data(ssl);
+    if (policy == NULL) return ok;
+    if (ok && X509_STORE_CTX_get_error_depth(store) == 0 && policy->allowed_san_count > 0
+        && !tlsdrill_san_allowed(X509_STORE_CTX_get_current_cert(store), policy)) {
+        X509_STORE_CTX_set_error(store, tlsdrill_san_reject_error());
+        if (o != NULL) o->san_rejected = 1;
+        ok = 0;
+    }
+    if (!ok) {
+        if (o != NULL && o->verify_error == 0) o->verify_error = X509_STORE_CTX_get_error(store);
+        if (policy->reject_mode == TLSDRILL_REJECT_HTTP) return 1;
+        if (policy->reject_mode == TLSDRILL_REJECT_GENERIC_ALERT) X509_STORE_CTX_set_error(store, X509_V_ERR_CERT_REJECTED);
+    }
+    return ok;
+}
+
+static int tlsdrill_alpn_select_cb(SSL *ssl, const unsigned char **out, unsigned char *outlen, const unsigned char *in,
+                                   unsigned int inlen, void *arg) {
+    tlsdrill_server_policy *policy = (tlsdrill_server_policy *)arg;
+    (void)ssl;
+    if (policy->alpn == NULL) return SSL_TLSEXT_ERR_NOACK;
+    unsigned char *selected = NULL;
+    if (SSL_select_next_proto(&selected, outlen, policy->alpn, policy->alpn_length, in, inlen) != OPENSSL_NPN_NEGOTIATED)
+        return SSL_TLSEXT_ERR_ALERT_FATAL;
+    *out = selected;
+    return SSL_TLSEXT_ERR_OK;
+}
+
+int tlsdrill_server_install_policy(SSL_CTX *ctx, tlsdrill_server_policy *policy, int verify_mode) {
+    if (tlsdrill_policy_index < 0) tlsdrill_policy_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+    if (tlsdrill_policy_index < 0 || !SSL_CTX_set_ex_data(ctx, tlsdrill_policy_index, policy)) return 0;
+    SSL_CTX_set_verify(ctx, verify_mode, verify_mode == SSL_VERIFY_NONE ? NULL : tlsdrill_server_verify_cb);
+    if (policy->alpn != NULL) SSL_CTX_set_alpn_select_cb(ctx, tlsdrill_alpn_select_cb, policy);
+    return 1;
+}
+
+int tlsdrill_accept_nonblocking(int listener) {
+    return accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 }

@@ -29,13 +29,17 @@ typedef struct tlsdrill_observation {
     int certificate_message_sent;  ///< 1 when we sent a Certificate message at all (possibly empty)
     int session_ticket_seen;       ///< 1 when a NewSessionTicket arrived
     int peer_certificate_received; ///< 1 when the peer sent a non-empty Certificate message
+    int verify_error;              ///< server side: first X509_V_ERR seen while verifying the peer, 0 = none
+    int san_rejected;              ///< server side: 1 when the SAN allow-list refused the peer's leaf
+    int client_hello_seen;         ///< server side: 1 once a ClientHello arrived (a bare TCP probe has none)
 } tlsdrill_observation;
 
 static inline void tlsdrill_observation_reset(tlsdrill_observation *o) {
     o->alert_received = -1; o->alert_received_level = 0; o->alert_after_handshake = 0;
     o->close_notify_received = 0; o->alert_sent = -1; o->certificate_request_seen = 0;
     o->certificate_sent = 0; o->certificate_message_sent = 0; o->session_ticket_seen = 0;
-    o->peer_certificate_received = 0;
+    o->peer_certificate_received = 0; o->verify_error = 0; o->san_rejected = 0;
+    o->client_hello_seen = 0;
 }
 
 /// Installs the message observer on a context; each SSL must carry its observation as app data.
@@ -61,6 +65,10 @@ static inline X509 *tlsdrill_sk_X509_value(const STACK_OF(X509) *s, int i) { ret
 static inline STACK_OF(X509) *tlsdrill_sk_X509_new_null(void) { return sk_X509_new_null(); }
 static inline int tlsdrill_sk_X509_push(STACK_OF(X509) *s, X509 *x) { return sk_X509_push(s, x); }
 static inline void tlsdrill_sk_X509_pop_free(STACK_OF(X509) *s) { sk_X509_pop_free(s, X509_free); }
+static inline STACK_OF(X509_NAME) *tlsdrill_sk_X509_NAME_new_null(void) { return sk_X509_NAME_new_null(); }
+static inline int tlsdrill_add_file_cert_subjects(STACK_OF(X509_NAME) *s, const char *file) {
+    return SSL_add_file_cert_subjects_to_stack(s, file);
+}
 static inline void tlsdrill_sk_X509_free(STACK_OF(X509) *s) { sk_X509_free(s); }
 
 /// Subject alternative names of a certificate as a newline-separated "DNS:x", "IP:x", "URI:x" list.
@@ -98,5 +106,31 @@ static inline long tlsdrill_sess_cache_off(void) { return SSL_SESS_CACHE_OFF; }
 static inline const char *tlsdrill_ssl_reason_string(int reason) {
     return ERR_reason_error_string(ERR_PACK(ERR_LIB_SSL, 0, reason));
 }
+
+/// How the built-in gateway turns a failed client verification into a rejection.
+enum tlsdrill_reject_mode {
+    TLSDRILL_REJECT_ALERT = 0,         ///< OpenSSL's specific alert (45, 48, 43, ...)
+    TLSDRILL_REJECT_GENERIC_ALERT = 1, ///< one bad_certificate (42) for every failure, as Go does
+    TLSDRILL_REJECT_HTTP = 2,          ///< finish the handshake; the HTTP layer answers 400
+};
+
+/// Server policy read by the verify and ALPN callbacks; owned by the Swift server context.
+typedef struct tlsdrill_server_policy {
+    int reject_mode;
+    int allowed_san_count;
+    const char **allowed_sans;         ///< exact SAN values, or prefixes when ending in '/' or '*'
+    const unsigned char *alpn;         ///< wire-format protocol list, or NULL
+    unsigned int alpn_length;
+} tlsdrill_server_policy;
+
+/// Installs the policy and its callbacks on a server context (verify mode set by the caller).
+int tlsdrill_server_install_policy(SSL_CTX *ctx, tlsdrill_server_policy *policy, int verify_mode);
+static inline int tlsdrill_verify_peer(void) { return SSL_VERIFY_PEER; }
+static inline int tlsdrill_verify_fail_if_no_peer_cert(void) { return SSL_VERIFY_FAIL_IF_NO_PEER_CERT; }
+static inline int tlsdrill_verify_none(void) { return SSL_VERIFY_NONE; }
+/// The X509_V_ERR the SAN allow-list reports (maps to alert 46 certificate_unknown).
+int tlsdrill_san_reject_error(void);
+/// accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC).
+int tlsdrill_accept_nonblocking(int listener);
 
 #endif

@@ -18,5 +18,12 @@ public enum ResourceLimits {
         return needed
     }
 
+    /// The hard limit on open descriptors.
+    public static var hardFileDescriptorLimit: Int {
+        var limit = rlimit()
+        getrlimit(RLIMIT_NOFILE_CONSTANT, &limit)
+        return Int(limit.rlim_max)
+    }
+
     private static var RLIMIT_NOFILE_CONSTANT: __rlimit_resource_t { __rlimit_resource_t(RLIMIT_NOFILE.rawValue) }
 }

@@ -13,7 +13,7 @@ public struct TargetAddress: Sendable, CustomStringConvertible {
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
     /// Splits `HOST:PORT` / `[V6]:PORT`.
-    public static func split(_ text: String) throws -> (host: String, port: UInt16) {
+    public static func split(_ text: String, allowPortZero: Bool = false) throws -> (host: String, port: UInt16) {
         let host: Substring
         let portText: Substring
         if text.hasPrefix("[") {
@@ -27,13 +27,13 @@ public struct TargetAddress: Sendable, CustomStringConvertible {
             host = text[..<colon]
             portText = text[text.index(after: colon)...]
         }
-        guard !host.isEmpty, let port = UInt16(portText), port > 0 else { throw TLSDrillError.badTarget(text) }
+        guard !host.isEmpty, let port = UInt16(portText), port > 0 || allowPortZero else { throw TLSDrillError.badTarget(text) }
         return (String(host), port)
     }
 
     /// Parses and resolves `HOST:PORT`.
-    public static func resolve(_ text: String) throws -> TargetAddress {
-        let (host, port) = try split(text)
+    public static func resolve(_ text: String, allowPortZero: Bool = false) throws -> TargetAddress {
+        let (host, port) = try split(text, allowPortZero: allowPortZero)
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var result: UnsafeMutablePointer<addrinfo>?

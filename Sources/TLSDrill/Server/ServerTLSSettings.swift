@@ -1,0 +1,36 @@
+/// Whether the built-in gateway asks for client certificates.
+public enum ClientAuthMode: String, Sendable, Codable, CaseIterable {
+    case require, optional, none
+}
+
+/// How the built-in gateway rejects a client certificate it does not accept (`--reject`).
+public enum RejectMode: String, Sendable, Codable, CaseIterable {
+    /// OpenSSL's specific alerts (45 expired, 48 unknown CA, 43 EKU, ...), like haproxy.
+    case alert
+    /// One bad_certificate (42) alert for every failure, like Go-based gateways.
+    case genericAlert = "generic-alert"
+    /// Finish the handshake and answer HTTP 400 with an nginx-style page, like nginx.
+    case http
+}
+
+/// Everything one server `SSL_CTX` is built from; a reload builds a new context from new settings.
+public struct ServerTLSSettings: Sendable, Equatable {
+    /// PEM: the server leaf, optionally followed by intermediates.
+    public var certFile: String
+    public var keyFile: String
+    /// Extra intermediates to send.
+    public var chainFile: String?
+    /// Client CA bundles; their subjects also become the CertificateRequest's CA names.
+    public var trustFiles: [String] = []
+    public var clientAuth: ClientAuthMode = .require
+    public var reject: RejectMode = .alert
+    public var version: TLSVersionChoice = .auto
+    public var alpn: [String] = []
+    /// Client SANs allowed (exact, or a prefix when ending in `/` or `*`); empty = any.
+    public var allowedClientSANs: [String] = []
+
+    public init(certFile: String, keyFile: String) {
+        self.certFile = certFile
+        self.keyFile = keyFile
+    }
+}
