@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import TLSDrill
+
+/// `tlsdrill demo`: the whole job in one command, no gateway of your own needed.
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Make a throwaway PKI, start the built-in gateway, drill it with a mixed population, report, clean up.")
+
+    @Option(help: "How long to run the load.")
+    var duration = "10s"
+
+    @Option(help: "Attempts in flight.")
+    var concurrency = 50
+
+    @Option(help: "Client population as NAME=WEIGHT,... (gen1-client, gen2-client, gen1-client-expired, gen1-client-not-yet-valid, gen1-client-serverauth-only, self-signed-client, no-cert, ...).")
+    var mix = "gen1-client=80,gen2-client=5,gen1-client-expired=5,gen1-client-serverauth-only=5,no-cert=5"
+
+    @Option(help: "How the gateway rejects: alert, generic-alert or http.")
+    var reject = "alert"
+
+    @Option(help: "TLS versions: auto, 1.2 or 1.3.")
+    var tls = "auto"
+
+    @Option(help: "Where to write the JSON report. Default: a file in the temp directory.")
+    var json: String?
+
+    @Flag(help: "No live status line.")
+    var quiet = false
+
+    func run() throws {
+        let jsonPath = json ?? NSTemporaryDirectory() + "tlsdrill-demo-\(getpid()).json"
+        let result = try reportingFailures { () -> RunResult in
+            var options = DemoScenario.Options()
+            options.duration = try DurationText.parse(duration, flag: "--duration")
+            options.concurrency = concurrency
+            options.mix = try IdentityMixSpec.parse(mix, flag: "--mix")
+            guard let mode = RejectMode(rawValue: reject) else {
+                throw TLSDrillError.invalidOption(flag: "--reject", value: reject, expected: "use alert, generic-alert or http")
+            }
+            options.reject = mode
+            guard let version = TLSVersionChoice(rawValue: tls) else {
+                throw TLSDrillError.invalidOption(flag: "--tls", value: tls, expected: "use auto, 1.2 or 1.3")
+            }
+            options.tls = version
+            let demo = try DemoScenario(options: options)
+            defer { demo.tearDown() }
+            print("tlsdrill demo: built-in gateway on \(demo.gatewayAddress) trusts gen1 and rejects with '\(mode.rawValue)'; drilling for \(duration) with \(mix)")
+            fflush(stdout)
+            let result = try RunSession(runner: demo.load, quiet: quiet).run()
+            try result.report().write(to: jsonPath)
+            return result
+        }
+        print(TerminalReport.render(result), terminator: "")
+        print("  JSON report: \(jsonPath)")
+    }
+}
