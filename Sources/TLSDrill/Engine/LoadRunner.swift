@@ -18,6 +18,7 @@ public final class LoadRunner: @unchecked Sendable {
 
     public init(settings: RunSettings, identities: [WeightedIdentity], validationTime: Date = Date()) throws {
         try settings.validate()
+        BrokenPipe.ignored
         try ResourceLimits.ensureFileDescriptors(settings.concurrency + 64)
         guard !identities.isEmpty else { throw TLSDrillError.conflictingOptions("no identity to present: pass --cert/--key or --no-cert") }
         self.settings = settings

@@ -57,11 +57,12 @@ public final class ControlEndpoint: @unchecked Sendable {
     /// Answers one control request line (also used for SIGHUP and the watched file).
     public static func answer(_ request: String, server: GatewayServer, log: @Sendable (String) -> Void) -> String {
         let trimmed = request.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed == "stats" {
+        let firstLine = trimmed.prefix { $0 != "\n" }
+        if firstLine == "stats" {
             let counts = server.counts().map { "\"\($0.key.rawValue)\":\($0.value)" }.sorted().joined(separator: ",")
             return "{\"generation\":\(server.context.generation),\(counts)}"
         }
-        guard trimmed == "reload" || trimmed.hasPrefix("reload ") else { return "error: unknown command; use 'reload [key=value ...]' or 'stats'" }
+        guard firstLine == "reload" || firstLine.hasPrefix("reload ") || trimmed.hasPrefix("reload\n") else { return "error: unknown command; use 'reload [key=value ...]' or 'stats'" }
         do {
             let reload = try ReloadRequest.parse(String(trimmed.dropFirst("reload".count)))
             let settings = try reload.applied(to: server.context.settings)

@@ -27,6 +27,7 @@ public final class GatewayServer: @unchecked Sendable {
     private var started = false
 
     public init(settings: ServerTLSSettings, options: Options = Options()) throws {
+        BrokenPipe.ignored
         context = ReloadableContext(try ServerTLSContext(settings))
         let address = try TargetAddress.resolve(options.listen, allowPortZero: true)
         let first = try ListeningSocket.open(address, port: address.port)

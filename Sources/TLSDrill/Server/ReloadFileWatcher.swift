@@ -15,7 +15,7 @@ public final class ReloadFileWatcher: @unchecked Sendable {
             guard stamp != lastStamp else { return }
             lastStamp = stamp
             let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-            _ = ControlEndpoint.answer("reload " + text.replacingOccurrences(of: "\n", with: " "), server: server, log: log)
+            _ = ControlEndpoint.answer("reload " + text, server: server, log: log)
         }
         timer.resume()
     }

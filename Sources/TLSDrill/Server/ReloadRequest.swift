@@ -6,11 +6,13 @@ public struct ReloadRequest: Sendable, Equatable {
 
     public init(overrides: [String: String] = [:]) { self.overrides = overrides }
 
-    /// Parses whitespace- or newline-separated `key=value` words.
+    /// Parses whitespace- or newline-separated `key=value` words; `#` starts a comment to the end of the line.
     public static func parse(_ text: String) throws -> ReloadRequest {
         var overrides: [String: String] = [:]
-        for word in text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }) {
-            if word.hasPrefix("#") { continue }
+        let uncommented = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "" }
+            .joined(separator: " ")
+        for word in uncommented.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
             guard let equals = word.firstIndex(of: "="), Self.keys.contains(String(word[..<equals])) else {
                 throw TLSDrillError.invalidOption(flag: "reload", value: String(word),
                                                   expected: "expected key=value with key one of \(Self.keys.sorted().joined(separator: ", "))")

@@ -53,10 +53,14 @@ final class ServerProcess {
         watchdog.cancel()
     }
 
+    /// The server's process id.
+    var pid: Int32 { process.processIdentifier }
+
     /// Whether the server process is still running.
     var isRunning: Bool { process.isRunning }
 
     static func which(_ tool: String) -> String? {
+        if tool.contains("/") { return FileManager.default.isExecutableFile(atPath: tool) ? tool : nil }
         for directory in ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin", "/sbin", "/bin"] {
             let path = directory + "/" + tool
             if FileManager.default.isExecutableFile(atPath: path) { return path }
