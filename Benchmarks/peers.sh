@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Client and server CPU per full mTLS handshake: tlsdrill vs `openssl s_time -new` against one pinned
+# nginx worker, and tlsdrill's built-in gateway vs nginx on the server side. Prints one table.
+#
+#   Benchmarks/peers.sh [SECONDS]      (default 10 s per row; needs nginx, openssl, taskset)
+#
+# Server on core 0, client on core 1; nginx with session cache and tickets off (every handshake full);
+# ECDSA P-256 certificates from `tlsdrill pki init`. CPU comes from /proc (utime+stime, 10 ms ticks).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_PER_ROW=${1:-10}
+command -v nginx >/dev/null || { echo "peers.sh: nginx is not installed (apt-get install nginx)" >&2; exit 2; }
+command -v taskset >/dev/null || { echo "peers.sh: taskset is missing (apt-get install util-linux)" >&2; exit 2; }
+swift build -c release >/dev/null
+BIN=$(swift build -c release --show-bin-path)/tlsdrill
+WORK=$(mktemp -d /tmp/tlsdrill-peers.XXXXXX)
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT INT TERM
+
+"$BIN" pki init "$WORK/pki" >/dev/null
+PKI=$WORK/pki
+cat "$PKI/gen1/root.pem" "$PKI/gen1/intermediate.pem" > "$WORK/client-ca.pem"
+PORT=$((20000 + RANDOM % 20000))
+SERVE_PORT=$((PORT + 1))
+mkdir -p "$WORK/nginx/logs"
+cat > "$WORK/nginx/nginx.conf" <<CONF
+worker_processes 1;
+worker_cpu_affinity 01;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/logs/error.log crit;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx/body; proxy_temp_path $WORK/nginx/proxy;
+  fastcgi_temp_path $WORK/nginx/fastcgi; uwsgi_temp_path $WORK/nginx/uwsgi; scgi_temp_path $WORK/nginx/scgi;
+  server {
+    listen 127.0.0.1:$PORT ssl;
+    ssl_certificate $PKI/gen1/server.pem;
+    ssl_certificate_key $PKI/gen1/server.key;
+    ssl_client_certificate $WORK/client-ca.pem;
+    ssl_verify_client on;
+    ssl_verify_depth 3;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_cache off;
+    ssl_session_tickets off;
+    keepalive_timeout 0;
+    location / { return 200 "ok\n"; }
+  }
+}
+CONF
+taskset -c 0 nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" &
+PIDS+=($!)
+taskset -c 0 "$BIN" serve --listen "127.0.0.1:$SERVE_PORT" --cert "$PKI/gen1/server.pem" --key "$PKI/gen1/server.key" \
+  --trust "$WORK/client-ca.pem" --workers 1 --quiet >/dev/null 2>&1 &
+SERVE_PID=$!
+PIDS+=($SERVE_PID)
+for _ in $(seq 50); do
+  (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/$SERVE_PORT) 2>/dev/null && break
+  sleep 0.1
+done
+NGINX_WORKER=$(pgrep -f "nginx: worker process" -P "$(cat "$WORK/nginx/nginx.pid")" | head -1)
+
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+HZ=$(getconf CLK_TCK)
+
+# run_row TOOL TLS SERVER_PID PORT COMMAND...  → prints a table row
+run_row() {
+  local tool=$1 tls=$2 server_pid=$3 port=$4; shift 4
+  local before after out
+  before=$(ticks "$server_pid")
+  out=$( { /usr/bin/time -f "CPU %U %S" taskset -c 1 "$@" ; } 2>&1 )
+  after=$(ticks "$server_pid")
+  local client_cpu handshakes
+  client_cpu=$(echo "$out" | awk '/^CPU/ {print $2 + $3}')
+  if [[ $tool == s_time* ]]; then
+    handshakes=$(echo "$out" | awk '/connections in [0-9.]+ real seconds/ {print $1; exit}')
+  else
+    handshakes=$(echo "$out" | awk '/attempts in/ {print $1; exit}')
+  fi
+  local server_cpu
+  server_cpu=$(awk -v t=$((after - before)) -v hz="$HZ" 'BEGIN {print t / hz}')
+  awk -v tool="$tool" -v tls="$tls" -v n="$handshakes" -v c="$client_cpu" -v s="$server_cpu" -v d="$SECONDS_PER_ROW" -v port="$port" \
+    'BEGIN { printf "%-34s %-4s %9.0f %12.0f %12.0f\n", tool, tls, n / d, c * 1e6 / n, s * 1e6 / n }'
+  echo "$tool $tls $handshakes $client_cpu $server_cpu" >> "$WORK/rows"
+}
+
+COMMON=(--ca "$PKI/gen1/root.pem" --sni localhost --cert "$PKI/gen1/client.pem" --key "$PKI/gen1/client.key" --workers 1 --quiet)
+printf "%-34s %-4s %9s %12s %12s\n" "client → server" "TLS" "hs/s" "client µs/hs" "server µs/hs"
+for tls in 1.3 1.2; do
+  flag=-tls1_3; [ "$tls" = 1.2 ] && flag=-tls1_2
+  run_row "s_time -new → nginx" "$tls" "$NGINX_WORKER" "$PORT" openssl s_time -connect "127.0.0.1:$PORT" -new $flag \
+    -cert "$PKI/gen1/client.pem" -key "$PKI/gen1/client.key" -CAfile "$PKI/gen1/root.pem" -verify 3 -time "$SECONDS_PER_ROW"
+  run_row "tlsdrill --confirm none → nginx" "$tls" "$NGINX_WORKER" "$PORT" "$BIN" run --target "127.0.0.1:$PORT" "${COMMON[@]}" \
+    --tls "$tls" --confirm none --concurrency 32 --duration "${SECONDS_PER_ROW}s"
+  run_row "tlsdrill --confirm http → nginx" "$tls" "$NGINX_WORKER" "$PORT" "$BIN" run --target "127.0.0.1:$PORT" "${COMMON[@]}" \
+    --tls "$tls" --confirm http --concurrency 32 --duration "${SECONDS_PER_ROW}s"
+  run_row "tlsdrill --confirm http → serve" "$tls" "$SERVE_PID" "$SERVE_PORT" "$BIN" run --target "127.0.0.1:$SERVE_PORT" "${COMMON[@]}" \
+    --tls "$tls" --confirm http --concurrency 32 --duration "${SECONDS_PER_ROW}s"
+done
+echo
+awk '
+  /^s_time/ { st[$(NF-3)] = $(NF-1) / $(NF-2) }
+  /--confirm none/ { tn[$(NF-3)] = $(NF-1) / $(NF-2) }
+  /http → nginx/ { ns[$(NF-3)] = $NF / $(NF-2) }
+  /http → serve/ { ss[$(NF-3)] = $NF / $(NF-2) }
+  END {
+    for (v in st) printf "TLS %s: tlsdrill/s_time client CPU per handshake = %.2f; serve/nginx server CPU per handshake = %.2f\n", v, tn[v] / st[v], ss[v] / ns[v]
+  }' "$WORK/rows"
