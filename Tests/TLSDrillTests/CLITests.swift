@@ -40,11 +40,14 @@ struct CLITests {
         let json = TestPKI.scratch("cli") + "/run.json"
         let target = ["--target", "127.0.0.1:\(server.port)", "--sni", "localhost"]
         let expired = ["--cert", Self.pki.cert("gen1-client-expired"), "--key", Self.pki.key("gen1-client-expired"), "--ca", Self.pki.cert("gen1-root")]
-        let ok = try CLI.run(["run"] + target + expired + ["--handshakes", "20", "--json", json, "--expect", "client-cert-expired"])
+        let hdr = TestPKI.scratch("cli-hdr")
+        let ok = try CLI.run(["run"] + target + expired + ["--handshakes", "20", "--json", json, "--expect", "client-cert-expired", "--hdr-dir", hdr])
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(ok.stdout.contains("client-cert-expired") && ok.stdout.contains("alert 45 certificate_expired"))
         #expect(ok.stdout.contains("handshake") && ok.stdout.contains("p99.9"))
         #expect(try RunReport.read(from: json).outcomes == ["client-cert-expired": 20])
+        let distribution = try String(contentsOfFile: hdr + "/handshake.hgrm", encoding: .utf8)
+        #expect(distribution.contains("Percentile") && distribution.contains("#[Max"), "\(distribution.prefix(300))")
         let wrong = try CLI.run(["run"] + target + expired + ["--handshakes", "5", "--expect", "accepted"])
         #expect(wrong.status == 1)
         #expect(wrong.stderr.contains("expected every attempt to be accepted"))
