@@ -187,3 +187,12 @@ int tlsdrill_server_install_policy(SSL_CTX *ctx, tlsdrill_server_policy *policy,
 int tlsdrill_accept_nonblocking(int listener) {
     return accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 }
+
+static int tlsdrill_record_verify_cb(int ok, X509_STORE_CTX *store) {
+    SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
+    tlsdrill_observation *o = ssl ? (tlsdrill_observation *)SSL_get_app_data(ssl) : NULL;
+    if (!ok && o != NULL && o->verify_error == 0) o->verify_error = X509_STORE_CTX_get_error(store);
+    return 1;
+}
+
+void tlsdrill_client_record_verification(SSL_CTX *ctx) { SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, tlsdrill_record_verify_cb); }

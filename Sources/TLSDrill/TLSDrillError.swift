@@ -18,6 +18,7 @@ public enum TLSDrillError: Error, Equatable, CustomStringConvertible, Sendable {
     case openSSL(operation: String, detail: String)
     case unsupportedOpenSSL(version: String)
     case io(path: String, reason: String)
+    case profile(path: String, line: Int?, message: String)
 
     public var description: String {
         switch self {
@@ -51,6 +52,8 @@ public enum TLSDrillError: Error, Equatable, CustomStringConvertible, Sendable {
             return "OpenSSL \(version) is not supported; install OpenSSL 3 (Debian: apt-get install libssl-dev)"
         case .io(let path, let reason):
             return "\(path): \(reason)"
+        case .profile(let path, let line, let message):
+            return "\(path)\(line.map { ":\($0)" } ?? ""): \(message)"
         }
     }
 }

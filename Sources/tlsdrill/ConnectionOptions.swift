@@ -2,10 +2,10 @@ import ArgumentParser
 import Foundation
 import TLSDrill
 
-/// Target, TLS and identity flags (shared by commands that open connections).
+/// Target, TLS and identity flags. With a profile, each flag given overrides the profile's value.
 struct ConnectionOptions: ParsableArguments {
-    @Option(help: "Gateway to drill, HOST:PORT (127.0.0.1:8443, [::1]:8443, localhost:8443).")
-    var target: String
+    @Option(help: "Gateway to drill, HOST:PORT (127.0.0.1:8443, [::1]:8443, localhost:8443). Required without a profile.")
+    var target: String?
 
     @Option(help: "SNI to send and, unless --verify-name, the name the server certificate must match. Default: the target host (no SNI for IP targets).")
     var sni: String?
@@ -34,8 +34,8 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Name for this identity in reports. Default: the certificate file's name.")
     var identityName: String?
 
-    @Option(help: "TLS versions: auto, 1.2 or 1.3.")
-    var tls = "auto"
+    @Option(help: "TLS versions: auto, 1.2 or 1.3. (default: auto)")
+    var tls: String?
 
     @Option(help: "Comma-separated ALPN protocols to offer (e.g. h2,http/1.1).")
     var alpn: String?
@@ -49,23 +49,33 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "TLS 1.3 ciphersuites, OpenSSL syntax.")
     var ciphersuites: String?
 
-    func tlsSettings(target: TargetAddress) throws -> ClientTLSSettings {
+    /// The `--tls` flag, parsed.
+    func version() throws -> TLSVersionChoice? {
+        guard let tls else { return nil }
         guard let version = TLSVersionChoice(rawValue: tls) else {
             throw TLSDrillError.invalidOption(flag: "--tls", value: tls, expected: "use auto, 1.2 or 1.3")
         }
-        var settings = ClientTLSSettings()
-        settings.version = version
-        settings.caFile = ca
-        settings.insecure = insecure
-        let hostIsIP = IPAddressCheck.isIP(target.host)
-        settings.serverName = sni ?? (hostIsIP ? nil : target.host)
-        settings.verifyName = verifyName ?? sni ?? target.host
-        settings.alpn = alpn.map { $0.split(separator: ",").map(String.init) } ?? []
-        settings.groups = groups
-        settings.ciphers = ciphers
-        settings.ciphersuites = ciphersuites
-        return settings
+        return version
     }
+
+    /// Applies the flags that were given on top of `settings`.
+    func apply(to settings: inout ClientTLSSettings) throws {
+        if let version = try version() { settings.version = version }
+        if let ca { settings.caFile = ca }
+        if insecure { settings.insecure = true }
+        if let sni {
+            settings.serverName = sni
+            settings.verifyName = sni
+        }
+        if let verifyName { settings.verifyName = verifyName }
+        if let alpn { settings.alpn = alpn.split(separator: ",").map(String.init) }
+        if let groups { settings.groups = groups }
+        if let ciphers { settings.ciphers = ciphers }
+        if let ciphersuites { settings.ciphersuites = ciphersuites }
+    }
+
+    /// Whether an identity was given by flags.
+    var namesIdentity: Bool { noCert || cert != nil || key != nil }
 
     func identity() throws -> ClientIdentity {
         if noCert {
@@ -80,13 +90,5 @@ struct ConnectionOptions: ParsableArguments {
         guard let key else { throw TLSDrillError.conflictingOptions("--cert \(cert) needs its --key FILE") }
         let name = identityName ?? ((cert as NSString).lastPathComponent as NSString).deletingPathExtension
         return try ClientIdentity.load(name: name, certPath: cert, keyPath: key, chainPath: chain)
-    }
-}
-
-enum IPAddressCheck {
-    static func isIP(_ text: String) -> Bool {
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
     }
 }

@@ -2,13 +2,13 @@ import ArgumentParser
 import Foundation
 import TLSDrill
 
-/// Load model, verdict and timing flags.
+/// Load model, verdict and timing flags. Each flag given overrides the profile (and the defaults).
 struct LoadOptions: ParsableArguments {
-    @Option(help: "Worker threads. Default: active cores.")
-    var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Worker threads. (default: active cores)")
+    var workers: Int?
 
-    @Option(help: "Attempts in flight (closed loop); with --rate, the cap on in-flight attempts.")
-    var concurrency: Int = 50
+    @Option(help: "Attempts in flight (closed loop); with --rate, the cap on in-flight attempts. (default: 50)")
+    var concurrency: Int?
 
     @Option(help: "Open loop: attempts started per second, timed from their intended start (coordinated-omission corrected).")
     var rate: Double?
@@ -19,17 +19,17 @@ struct LoadOptions: ParsableArguments {
     @Option(help: "Stop starting attempts after this long (500ms, 8s, 2m).")
     var duration: String?
 
-    @Option(help: "How the gateway's verdict is confirmed after the handshake: http, read or none.")
-    var confirm = "http"
+    @Option(help: "How the gateway's verdict is confirmed after the handshake: http, read or none. (default: http)")
+    var confirm: String?
 
-    @Option(help: "Request path for --confirm http.")
-    var path = "/"
+    @Option(help: "Request path for --confirm http. (default: /)")
+    var path: String?
 
-    @Option(help: "--confirm read: silence this long after the handshake counts as accepted.")
-    var confirmGrace = "200ms"
+    @Option(help: "--confirm read: silence this long after the handshake counts as accepted. (default: 200ms)")
+    var confirmGrace: String?
 
-    @Option(help: "Timeout for each phase (connect, handshake, verdict) unless set separately.")
-    var timeout = "5s"
+    @Option(help: "Timeout for each phase (connect, handshake, verdict) unless set separately. (default: 5s)")
+    var timeout: String?
 
     @Option(help: "TCP connect timeout.")
     var connectTimeout: String?
@@ -40,29 +40,36 @@ struct LoadOptions: ParsableArguments {
     @Option(help: "Verdict timeout (HTTP reply) after the handshake.")
     var verdictTimeout: String?
 
-    @Option(help: "Keep each accepted connection open this long before closing (capacity tests).")
-    var hold = "0s"
+    @Option(help: "Keep each accepted connection open this long before closing (capacity tests). (default: 0s)")
+    var hold: String?
 
-    @Option(help: "Timeline resolution (100ms or more).")
-    var interval = "1s"
+    @Option(help: "Timeline resolution (100ms or more). (default: 1s)")
+    var interval: String?
 
     func apply(to settings: inout RunSettings) throws {
-        settings.workers = workers
-        settings.concurrency = concurrency
-        settings.rate = rate
-        settings.handshakes = handshakes
-        settings.duration = try duration.map { try DurationText.parse($0, flag: "--duration") }
-        guard let mode = ConfirmMode(rawValue: confirm) else {
-            throw TLSDrillError.invalidOption(flag: "--confirm", value: confirm, expected: "use http, read or none")
+        if let workers { settings.workers = workers }
+        if let concurrency { settings.concurrency = concurrency }
+        if let rate { settings.rate = rate }
+        if let handshakes { settings.handshakes = handshakes }
+        if let duration { settings.duration = try DurationText.parse(duration, flag: "--duration") }
+        if let confirm {
+            guard let mode = ConfirmMode(rawValue: confirm) else {
+                throw TLSDrillError.invalidOption(flag: "--confirm", value: confirm, expected: "use http, read or none")
+            }
+            settings.confirm = mode
         }
-        settings.confirm = mode
-        settings.path = path
-        settings.confirmGrace = try DurationText.parse(confirmGrace, flag: "--confirm-grace")
-        let all = try DurationText.parse(timeout, flag: "--timeout")
-        settings.connectTimeout = try connectTimeout.map { try DurationText.parse($0, flag: "--connect-timeout") } ?? all
-        settings.handshakeTimeout = try handshakeTimeout.map { try DurationText.parse($0, flag: "--handshake-timeout") } ?? all
-        settings.verdictTimeout = try verdictTimeout.map { try DurationText.parse($0, flag: "--verdict-timeout") } ?? all
-        settings.hold = try DurationText.parse(hold, flag: "--hold")
-        settings.interval = try DurationText.parse(interval, flag: "--interval")
+        if let path { settings.path = path }
+        if let confirmGrace { settings.confirmGrace = try DurationText.parse(confirmGrace, flag: "--confirm-grace") }
+        if let timeout {
+            let all = try DurationText.parse(timeout, flag: "--timeout")
+            settings.connectTimeout = all
+            settings.handshakeTimeout = all
+            settings.verdictTimeout = all
+        }
+        if let connectTimeout { settings.connectTimeout = try DurationText.parse(connectTimeout, flag: "--connect-timeout") }
+        if let handshakeTimeout { settings.handshakeTimeout = try DurationText.parse(handshakeTimeout, flag: "--handshake-timeout") }
+        if let verdictTimeout { settings.verdictTimeout = try DurationText.parse(verdictTimeout, flag: "--verdict-timeout") }
+        if let hold { settings.hold = try DurationText.parse(hold, flag: "--hold") }
+        if let interval { settings.interval = try DurationText.parse(interval, flag: "--interval") }
     }
 }

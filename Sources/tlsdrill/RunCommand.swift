@@ -8,6 +8,12 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run concurrent mTLS handshakes against a gateway and classify every outcome.")
 
+    @Argument(help: "Profile (YAML) to run; flags given override its fields.")
+    var profile: String?
+
+    @Option(help: "Which of the profile's targets to drill (default: the first).")
+    var targetName: String?
+
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var load: LoadOptions
 
@@ -34,14 +40,27 @@ struct RunCommand: ParsableCommand {
                 }
                 return outcome
             }
-            let target = try TargetAddress.resolve(connection.target)
+            let loaded = try profile.map(Profile.load)
+            let targetSpec = try loaded?.target(named: targetName)
+            guard let address = connection.target ?? targetSpec?.address else {
+                throw TLSDrillError.conflictingOptions("no target: pass --target HOST:PORT or a profile")
+            }
+            let target = try TargetAddress.resolve(address)
             var settings = RunSettings(target: target)
-            settings.tls = try connection.tlsSettings(target: target)
+            settings.tls = targetSpec.map { Profile.tlsSettings($0, version: $0.tls.first ?? .auto, address: target) }
+                ?? ClientTLSSettings.defaults(for: target)
+            try connection.apply(to: &settings.tls)
             settings.hostHeader = settings.tls.serverName ?? target.host
+            loaded?.document.load.apply(to: &settings)
             try load.apply(to: &settings)
             try settings.validate()
-            let context = try ClientTLSContext(identity: try connection.identity(), settings: settings.tls)
-            let runner = try LoadRunner(settings: settings, identities: [WeightedIdentity(context: context)])
+            let identities: [WeightedIdentity]
+            if let loaded, !connection.namesIdentity {
+                identities = try loaded.weightedIdentities(tls: settings.tls)
+            } else {
+                identities = [WeightedIdentity(context: try ClientTLSContext(identity: try connection.identity(), settings: settings.tls))]
+            }
+            let runner = try LoadRunner(settings: settings, identities: identities)
             if !noPreflight { try Preflight.checkReachable(target, timeout: settings.connectTimeout) }
             return try RunSession(runner: runner, quiet: quiet).run()
         }

@@ -130,6 +130,14 @@ static inline int tlsdrill_verify_fail_if_no_peer_cert(void) { return SSL_VERIFY
 static inline int tlsdrill_verify_none(void) { return SSL_VERIFY_NONE; }
 /// The X509_V_ERR the SAN allow-list reports (maps to alert 46 certificate_unknown).
 int tlsdrill_san_reject_error(void);
+/// A client verify mode that records the first verification error in the observation and carries on,
+/// so an inspection can report a bad chain instead of failing on it.
+void tlsdrill_client_record_verification(SSL_CTX *ctx);
+static inline const char *tlsdrill_negotiated_group_name(SSL *ssl) {
+    int nid = SSL_get_negotiated_group(ssl);
+    return nid == NID_undef ? NULL : SSL_group_to_name(ssl, nid);
+}
+
 /// accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC).
 int tlsdrill_accept_nonblocking(int listener);
 

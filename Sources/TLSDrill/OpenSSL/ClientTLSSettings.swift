@@ -20,4 +20,12 @@ public struct ClientTLSSettings: Sendable, Codable, Equatable {
     public var ciphersuites: String?
 
     public init() {}
+
+    /// Defaults for a target: SNI = its host unless it is an IP address; verify that name.
+    public static func defaults(for target: TargetAddress) -> ClientTLSSettings {
+        var settings = ClientTLSSettings()
+        settings.serverName = IPAddressText.isIPAddress(target.host) ? nil : target.host
+        settings.verifyName = target.host
+        return settings
+    }
 }

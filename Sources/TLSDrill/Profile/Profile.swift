@@ -1,0 +1,135 @@
+import Foundation
+import Yams
+
+/// A loaded profile: decoded strictly, paths resolved against the profile's directory, files checked.
+public struct Profile: Sendable {
+    public let path: String
+    public var document: ProfileDocument
+
+    /// Loads and checks `path`; every problem is a `TLSDrillError.profile` naming the line.
+    public static func load(_ path: String) throws -> Profile {
+        let data = try PEMFile.read(path)
+        let text = String(decoding: data, as: UTF8.self)
+        var document: ProfileDocument
+        do {
+            document = try YAMLDecoder().decode(ProfileDocument.self, from: text)
+        } catch let issue as ProfileIssue {
+            throw TLSDrillError.profile(path: path, line: issue.line, message: issue.message)
+        } catch let error as YamlError {
+            let description = error.description
+            let line = description.split(separator: ":").first.flatMap { Int($0) }
+            let problem = description.split(separator: "\n").first.map(String.init) ?? description
+            throw TLSDrillError.profile(path: path, line: line, message: "malformed YAML: \(problem.split(separator: ":").dropFirst(2).joined(separator: ":").trimmingCharacters(in: .whitespaces))")
+        } catch let error as DecodingError {
+            throw TLSDrillError.profile(path: path, line: ProfileLines.line(of: error, in: text), message: ProfileLines.message(error))
+        }
+        let base = (path as NSString).deletingLastPathComponent
+        func resolve(_ file: String?) -> String? {
+            guard let file else { return nil }
+            let joined = file.hasPrefix("/") ? file : ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(file)
+            return (joined as NSString).standardizingPath
+        }
+        func check(_ file: String?, line: Int?) throws {
+            guard let file else { return }
+            guard FileManager.default.isReadableFile(atPath: file) else {
+                throw TLSDrillError.profile(path: path, line: line, message: "\(file): no such readable file (paths are relative to the profile)")
+            }
+        }
+        for index in document.targets.indices {
+            var target = document.targets[index]
+            target.ca = resolve(target.ca)
+            try check(target.ca, line: target.line)
+            if var expectation = target.expectServer {
+                expectation.requestedCANamesInclude = expectation.requestedCANamesInclude.compactMap(resolve)
+                expectation.requestedCANamesExclude = expectation.requestedCANamesExclude.compactMap(resolve)
+                for file in expectation.requestedCANamesInclude + expectation.requestedCANamesExclude { try check(file, line: target.line) }
+                target.expectServer = expectation
+            }
+            document.targets[index] = target
+        }
+        for index in document.identities.indices {
+            var identity = document.identities[index]
+            identity.cert = resolve(identity.cert)
+            identity.key = resolve(identity.key)
+            identity.chain = resolve(identity.chain)
+            for file in [identity.cert, identity.key, identity.chain] { try check(file, line: identity.line) }
+            document.identities[index] = identity
+        }
+        let total = document.identities.map(\.weight).reduce(0, +)
+        if document.identities.count > 1 && !(abs(total - 100) < 0.5 || abs(total - 1) < 0.001 || document.identities.allSatisfy { $0.weight == 1 }) {
+            throw TLSDrillError.profile(path: path, line: document.identities.first?.line,
+                                        message: "identity weights sum to \(total); make them sum to 100 (percent) or 1 (fractions)")
+        }
+        guard total > 0 else {
+            throw TLSDrillError.profile(path: path, line: document.identities.first?.line, message: "every identity has weight 0; give at least one a positive weight")
+        }
+        return Profile(path: path, document: document)
+    }
+
+    /// The target with this name, or the first when nil.
+    public func target(named name: String?) throws -> TargetSpec {
+        guard let name else { return document.targets[0] }
+        guard let target = document.targets.first(where: { $0.name == name }) else {
+            throw TLSDrillError.invalidOption(flag: "--target-name", value: name,
+                                              expected: "not in \(path); targets: \(document.targets.map(\.name).joined(separator: ", "))")
+        }
+        return target
+    }
+
+    /// Loads one identity's credentials.
+    public static func identity(_ spec: IdentitySpec) throws -> ClientIdentity {
+        if spec.none { return .noCertificate(name: spec.name) }
+        return try ClientIdentity.load(name: spec.name, certPath: spec.cert!, keyPath: spec.key!, chainPath: spec.chain)
+    }
+
+    /// Client TLS settings for a target under one TLS version.
+    public static func tlsSettings(_ target: TargetSpec, version: TLSVersionChoice, address: TargetAddress) -> ClientTLSSettings {
+        var settings = ClientTLSSettings()
+        settings.version = version
+        settings.caFile = target.ca
+        settings.insecure = target.insecure
+        settings.serverName = target.sni ?? (IPAddressText.isIPAddress(address.host) ? nil : address.host)
+        settings.verifyName = target.verifyName ?? target.sni ?? address.host
+        settings.alpn = target.alpn
+        return settings
+    }
+}
+
+/// Maps decoding errors back to profile lines.
+enum ProfileLines {
+    static func line(of error: DecodingError, in text: String) -> Int? {
+        let path: [CodingKey]
+        switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): path = context.codingPath
+        case .keyNotFound(_, let context): path = context.codingPath
+        @unknown default: return nil
+        }
+        guard var node = try? Yams.compose(yaml: text) else { return nil }
+        for key in path {
+            if let index = key.intValue, let sequence = node.sequence, index < sequence.count {
+                node = sequence[index]
+            } else if let child = node[key.stringValue] {
+                node = child
+            } else {
+                break
+            }
+        }
+        return node.mark?.line
+    }
+
+    static func message(_ error: DecodingError) -> String {
+        func where_(_ path: [CodingKey]) -> String { path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "missing field '\(key.stringValue)'" + (context.codingPath.isEmpty ? "" : " in \(where_(context.codingPath))")
+        case .typeMismatch(let type, let context):
+            return "\(where_(context.codingPath)): expected \(type == String.self ? "text" : "\(type)".lowercased())"
+        case .valueNotFound(_, let context):
+            return "\(where_(context.codingPath)): value missing"
+        case .dataCorrupted(let context):
+            return "\(where_(context.codingPath)): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+
+/// A profile as written in YAML (paths still relative to the profile file).
+public struct ProfileDocument: Decodable, Sendable {
+    public var targets: [TargetSpec]
+    public var identities: [IdentitySpec]
+    public var load: LoadSpec
+    public var validate: ValidateSpec
+
+    private enum Keys: String, CodingKey, CaseIterable { case targets, identities, load, validate, description }
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(Keys.allCases.map(\.rawValue), in: "the profile")
+        let container = try decoder.container(keyedBy: Keys.self)
+        targets = try container.decode([TargetSpec].self, forKey: .targets)
+        identities = try container.decode([IdentitySpec].self, forKey: .identities)
+        load = try container.decodeIfPresent(LoadSpec.self, forKey: .load) ?? LoadSpec()
+        validate = try container.decodeIfPresent(ValidateSpec.self, forKey: .validate) ?? ValidateSpec()
+        guard !targets.isEmpty else { throw ProfileIssue(line: decoder.line, message: "targets: needs at least one target") }
+        guard !identities.isEmpty else { throw ProfileIssue(line: decoder.line, message: "identities: needs at least one identity") }
+    }
+}
+
+/// One gateway to drill.
+public struct TargetSpec: Decodable, Sendable {
+    public var name: String
+    public var address: String
+    public var sni: String?
+    public var verifyName: String?
+    public var alpn: [String]
+    /// TLS versions to run under (`auto`, `1.2`, `1.3`, or a list).
+    public var tls: [TLSVersionChoice]
+    /// Trust bundle for the server's chain.
+    public var ca: String?
+    public var insecure: Bool
+    public var expectServer: ServerExpectationSpec?
+    public var line: Int?
+
+    private enum Keys: String, CodingKey, CaseIterable {
+        case name, address, sni, alpn, tls, ca, insecure
+        case verifyName = "verify_name", expectServer = "expect_server"
+    }
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(Keys.allCases.map(\.rawValue), in: "a target")
+        let container = try decoder.container(keyedBy: Keys.self)
+        line = decoder.line
+        address = try container.decode(String.self, forKey: .address)
+        name = try container.decodeIfPresent(String.self, forKey: .name) ?? address
+        sni = try container.decodeIfPresent(String.self, forKey: .sni)
+        verifyName = try container.decodeIfPresent(String.self, forKey: .verifyName)
+        alpn = try container.decodeIfPresent([String].self, forKey: .alpn) ?? []
+        let versions: [String]
+        if let one = try? container.decode(String.self, forKey: .tls) { versions = [one] } else {
+            versions = try container.decodeIfPresent([String].self, forKey: .tls) ?? ["auto"]
+        }
+        tls = try versions.map { text in
+            guard let version = TLSVersionChoice(rawValue: text) else {
+                throw ProfileIssue(line: (try? container.superDecoder(forKey: .tls))?.mark?.line,
+                                   message: "tls: '\(text)' — use auto, \"1.2\" or \"1.3\"")
+            }
+            return version
+        }
+        ca = try container.decodeIfPresent(String.self, forKey: .ca)
+        insecure = try container.decodeIfPresent(Bool.self, forKey: .insecure) ?? false
+        expectServer = try container.decodeIfPresent(ServerExpectationSpec.self, forKey: .expectServer)
+    }
+}
+
+/// Gateway-level checks validation makes before any load.
+public struct ServerExpectationSpec: Decodable, Sendable {
+    /// DNS name (or IP) the served leaf must match.
+    public var name: String?
+    /// URI SAN (e.g. SPIFFE ID) the served leaf must carry.
+    public var uri: String?
+    /// Every certificate of the served chain (and its anchor in `ca`) must be valid this many more days.
+    public var minDaysLeft: Double?
+    /// The gateway must refuse a client without a certificate.
+    public var clientCertRequired: Bool?
+    /// PEM files whose subjects must / must not be among the CA names the CertificateRequest lists.
+    public var requestedCANamesInclude: [String]
+    public var requestedCANamesExclude: [String]
+
+    private enum Keys: String, CodingKey, CaseIterable {
+        case name, uri
+        case minDaysLeft = "min_days_left", clientCertRequired = "client_cert_required", requestedCANames = "requested_ca_names"
+    }
+    private enum NameKeys: String, CodingKey, CaseIterable { case include, exclude }
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(Keys.allCases.map(\.rawValue), in: "expect_server")
+        let container = try decoder.container(keyedBy: Keys.self)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+        uri = try container.decodeIfPresent(String.self, forKey: .uri)
+        minDaysLeft = try container.decodeIfPresent(Double.self, forKey: .minDaysLeft)
+        clientCertRequired = try container.decodeIfPresent(Bool.self, forKey: .clientCertRequired)
+        requestedCANamesInclude = []
+        requestedCANamesExclude = []
+        if container.contains(.requestedCANames) {
+            let names = try container.superDecoder(forKey: .requestedCANames)
+            try names.rejectUnknownKeys(NameKeys.allCases.map(\.rawValue), in: "requested_ca_names")
+            let inner = try names.container(keyedBy: NameKeys.self)
+            requestedCANamesInclude = try inner.decodeIfPresent([String].self, forKey: .include) ?? []
+            requestedCANamesExclude = try inner.decodeIfPresent([String].self, forKey: .exclude) ?? []
+        }
+    }
+}
+
+/// One client identity (or `none: true` for no certificate).
+public struct IdentitySpec: Decodable, Sendable {
+    public var name: String
+    public var cert: String?
+    public var key: String?
+    public var chain: String?
+    public var none: Bool
+    public var weight: Double
+    public var expect: Expectation?
+    public var line: Int?
+
+    private enum Keys: String, CodingKey, CaseIterable { case name, cert, key, chain, none, weight, expect }
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(Keys.allCases.map(\.rawValue), in: "an identity")
+        let container = try decoder.container(keyedBy: Keys.self)
+        line = decoder.line
+        name = try container.decode(String.self, forKey: .name)
+        cert = try container.decodeIfPresent(String.self, forKey: .cert)
+        key = try container.decodeIfPresent(String.self, forKey: .key)
+        chain = try container.decodeIfPresent(String.self, forKey: .chain)
+        none = try container.decodeIfPresent(Bool.self, forKey: .none) ?? false
+        weight = try container.decodeIfPresent(Double.self, forKey: .weight) ?? 1
+        expect = try container.decodeIfPresent(Expectation.self, forKey: .expect)
+        if none && (cert != nil || key != nil) {
+            throw ProfileIssue(line: line, message: "identity '\(name)': 'none: true' cannot have cert/key")
+        }
+        if !none && (cert == nil || key == nil) {
+            throw ProfileIssue(line: line, message: "identity '\(name)': needs cert and key (or 'none: true' for no certificate)")
+        }
+        if weight < 0 { throw ProfileIssue(line: line, message: "identity '\(name)': weight must not be negative") }
+    }
+}
+
+/// How to load the target (`tlsdrill run PROFILE`); flags override each field.
+public struct LoadSpec: Decodable, Sendable {
+    public var concurrency: Int?
+    public var rate: Double?
+    public var duration: TimeInterval?
+    public var handshakes: Int?
+    public var confirm: ConfirmMode?
+    public var workers: Int?
+    public var interval: TimeInterval?
+    public var timeout: TimeInterval?
+    public var hold: TimeInterval?
+
+    private enum Keys: String, CodingKey, CaseIterable { case concurrency, rate, duration, handshakes, confirm, workers, interval, timeout, hold }
+
+    public init() {}
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(Keys.allCases.map(\.rawValue), in: "load")
+        let container = try decoder.container(keyedBy: Keys.self)
+        concurrency = try container.decodeIfPresent(Int.self, forKey: .concurrency)
+        rate = try container.decodeIfPresent(Double.self, forKey: .rate)
+        duration = try container.decodeDuration(.duration)
+        handshakes = try container.decodeIfPresent(Int.self, forKey: .handshakes)
+        if let text = try container.decodeIfPresent(String.self, forKey: .confirm) {
+            guard let mode = ConfirmMode(rawValue: text) else {
+                throw ProfileIssue(line: (try? container.superDecoder(forKey: .confirm))?.mark?.line, message: "confirm: '\(text)' — use http, read or none")
+            }
+            confirm = mode
+        }
+        workers = try container.decodeIfPresent(Int.self, forKey: .workers)
+        interval = try container.decodeDuration(.interval)
+        timeout = try container.decodeDuration(.timeout)
+        hold = try container.decodeDuration(.hold)
+    }
+}
+
+/// How `tlsdrill validate` samples each cell.
+public struct ValidateSpec: Decodable, Sendable {
+    /// Attempts per identity per target per TLS version.
+    public var attempts = 20
+    /// Attempts in flight per cell.
+    public var concurrency = 4
+
+    private enum Keys: String, CodingKey, CaseIterable { case attempts, concurrency }
+
+    public init() {}
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(Keys.allCases.map(\.rawValue), in: "validate")
+        let container = try decoder.container(keyedBy: Keys.self)
+        attempts = try container.decodeIfPresent(Int.self, forKey: .attempts) ?? 20
+        concurrency = try container.decodeIfPresent(Int.self, forKey: .concurrency) ?? 4
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+
+/// Runs a profile's expectations: gateway checks first, then a bounded number of attempts per cell.
+public enum Validator {
+    public static func run(_ profile: Profile, now: Date = Date(), progress: ((String) -> Void)? = nil) throws -> ValidationResult {
+        var result = ValidationResult(profile: profile.path, checks: [], cells: [])
+        for target in profile.document.targets {
+            let address = try TargetAddress.resolve(target.address)
+            if let expectation = target.expectServer {
+                progress?("checking gateway \(target.name)")
+                result.checks += try GatewayChecks.run(expectation, target: target, address: address, now: now)
+            }
+            for version in target.tls {
+                for spec in profile.document.identities where spec.expect != nil {
+                    progress?("\(target.name) TLS \(version.rawValue) \(spec.name)")
+                    result.cells.append(try cell(target: target, address: address, version: version, spec: spec,
+                                                 validate: profile.document.validate, load: profile.document.load, now: now))
+                }
+            }
+        }
+        return result
+    }
+
+    private static func cell(target: TargetSpec, address: TargetAddress, version: TLSVersionChoice, spec: IdentitySpec,
+                             validate: ValidateSpec, load: LoadSpec, now: Date) throws -> ValidationCell {
+        var settings = RunSettings(target: address)
+        settings.tls = Profile.tlsSettings(target, version: version, address: address)
+        settings.hostHeader = settings.tls.serverName ?? address.host
+        settings.handshakes = validate.attempts
+        settings.concurrency = max(1, min(validate.concurrency, validate.attempts))
+        settings.workers = 1
+        settings.confirm = load.confirm ?? .http
+        if let timeout = load.timeout {
+            settings.connectTimeout = timeout
+            settings.handshakeTimeout = timeout
+            settings.verdictTimeout = timeout
+        }
+        let context = try ClientTLSContext(identity: try Profile.identity(spec), settings: settings.tls)
+        let result = try LoadRunner(settings: settings, identities: [WeightedIdentity(context: context)], validationTime: now).run()
+        let expectation = spec.expect!
+        var observed: [String: Int] = [:]
+        for (outcome, count) in result.outcomeCounts { observed[outcome.rawValue] = count }
+        let passed = result.attempts == validate.attempts && result.outcomeCounts.allSatisfy { expectation.allows($0.0) }
+        let breaking = result.outcomeCounts.first { !expectation.allows($0.0) }?.0
+        return ValidationCell(target: target.name, tls: version.rawValue, identity: spec.name, expected: expectation.description,
+                              observed: observed, attempts: result.attempts, passed: passed,
+                              evidence: breaking.flatMap { result.evidence(for: $0).first?.0 })
+    }
+}
+
+/// The gateway-level checks of `expect_server`.
+enum GatewayChecks {
+    static func run(_ expectation: ServerExpectationSpec, target: TargetSpec, address: TargetAddress, now: Date) throws -> [GatewayCheck] {
+        var tls = Profile.tlsSettings(target, version: target.tls.first ?? .auto, address: address)
+        if let name = expectation.name { tls.verifyName = name }
+        let inspection: GatewayInspection
+        do {
+            inspection = try GatewayInspector.inspect(target: address, tls: tls, probeNoCertificate: expectation.clientCertRequired != nil, now: now)
+        } catch let error as TLSDrillError {
+            return [GatewayCheck(target: target.name, name: "reachable", passed: false, detail: error.description)]
+        }
+        var checks: [GatewayCheck] = []
+        func check(_ name: String, _ passed: Bool, _ detail: String) {
+            checks.append(GatewayCheck(target: target.name, name: name, passed: passed, detail: detail))
+        }
+        let code = inspection.verificationCode
+        check("served chain verifies", code == 0 || code == X509VerifyCode.hostnameMismatch || code == X509VerifyCode.ipAddressMismatch,
+              code == 0 ? "chain verifies against \(target.ca ?? "the system store")" : inspection.verification)
+        if let name = expectation.name {
+            let matches = code != X509VerifyCode.hostnameMismatch && code != X509VerifyCode.ipAddressMismatch
+            check("server SAN matches \(name)", matches, matches ? "leaf SANs: \(inspection.servedChain.first?.subjectAlternativeNames.joined(separator: ", ") ?? "")"
+                                                                 : "leaf SANs: \(inspection.servedChain.first?.subjectAlternativeNames.joined(separator: ", ") ?? "none")")
+        }
+        if let uri = expectation.uri {
+            let sans = inspection.servedChain.first?.subjectAlternativeNames ?? []
+            check("server URI SAN \(uri)", sans.contains("URI:\(uri)"), "leaf SANs: \(sans.joined(separator: ", "))")
+        }
+        if let days = expectation.minDaysLeft {
+            var levels = inspection.servedChain.enumerated().map { index, certificate in
+                (index == 0 ? "leaf" : "intermediate", certificate)
+            }
+            if let anchor = anchor(for: inspection.servedChain.last, caFile: target.ca, now: now) { levels.append(("anchor", anchor)) }
+            let short = levels.filter { $0.1.daysLeft < days }
+            let detail = short.isEmpty
+                ? "every level ≥ \(Int(days)) days (" + levels.map { "\($0.0) \(Int($0.1.daysLeft))d" }.joined(separator: ", ") + ")"
+                : short.map { "\($0.0) \($0.1.subject) has \($0.1.daysLeft) days left" }.joined(separator: "; ")
+            check("served chain valid ≥ \(Int(days)) days at every level", short.isEmpty, detail)
+        }
+        if let required = expectation.clientCertRequired {
+            let actual = inspection.clientCertificateRequired ?? false
+            check(required ? "client certificate required" : "client certificate optional", actual == required,
+                  "a client without a certificate got \(inspection.noCertificateOutcome ?? "nothing")")
+        }
+        if !expectation.requestedCANamesInclude.isEmpty || !expectation.requestedCANamesExclude.isEmpty {
+            let requested = Set(inspection.acceptableClientCANames)
+            let listed = requested.isEmpty ? "none" : requested.sorted().joined(separator: " | ")
+            for subject in expectation.requestedCANamesInclude.flatMap(subjects) {
+                let present = requested.contains(subject)
+                check("CertificateRequest names \(subject)", present,
+                      present ? "requested: \(listed)" : "the gateway does not ask for it; it asks for: \(listed)")
+            }
+            for subject in expectation.requestedCANamesExclude.flatMap(subjects) {
+                let present = requested.contains(subject)
+                check("CertificateRequest omits \(subject)", !present,
+                      present ? "the gateway still asks for it (requested: \(listed))" : "requested: \(listed)")
+            }
+        }
+        return checks
+    }
+
+    private static func subjects(_ file: String) -> [String] { (try? Certificate.loadPEMFile(file).map(\.subject)) ?? [] }
+
+    /// The trust anchor in `caFile` that issued the last served certificate.
+    private static func anchor(for last: ServedCertificate?, caFile: String?, now: Date) -> ServedCertificate? {
+        guard let last, let caFile, let anchors = try? Certificate.loadPEMFile(caFile) else { return nil }
+        guard last.subject != last.issuer else { return nil }
+        return anchors.first { $0.subject == last.issuer }.map { ServedCertificate($0, now: now) }
+    }
+}

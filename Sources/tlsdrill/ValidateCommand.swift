@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import TLSDrill
+
+/// `tlsdrill validate PROFILE`: prove every identity is accepted or rejected for the right reason.
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check a profile's expectations (gateway checks, then target × TLS × identity cells); exit 0 only if all hold.")
+
+    @Argument(help: "Profile (YAML) with expectations.")
+    var profile: String
+
+    @Option(help: "Write JUnit XML (one test case per gateway check and per cell).")
+    var junit: String?
+
+    @Option(help: "Write the results as JSON (schema tlsdrill.validation/v1).")
+    var json: String?
+
+    @Option(help: "Attempts per cell (overrides the profile's validate.attempts).")
+    var attempts: Int?
+
+    @Flag(help: "No progress lines on stderr.")
+    var quiet = false
+
+    func run() throws {
+        let result = try reportingFailures { () -> ValidationResult in
+            var loaded = try Profile.load(profile)
+            if let attempts {
+                guard attempts > 0 else { throw TLSDrillError.invalidOption(flag: "--attempts", value: "\(attempts)", expected: "must be at least 1") }
+                loaded.document.validate.attempts = attempts
+            }
+            let result = try Validator.run(loaded, progress: quiet ? nil : { FileHandle.standardError.write(Data("validate: \($0)\n".utf8)) })
+            do {
+                if let junit { try result.junitXML().write(toFile: junit, atomically: true, encoding: .utf8) }
+                if let json {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                    encoder.keyEncodingStrategy = .convertToSnakeCase
+                    try encoder.encode(result).write(to: URL(fileURLWithPath: json), options: .atomic)
+                }
+            } catch {
+                throw TLSDrillError.io(path: junit ?? json ?? "", reason: "cannot write (\(error.localizedDescription))")
+            }
+            return result
+        }
+        print("tlsdrill validate \(profile)\n")
+        print(result.render(), terminator: "")
+        if !result.passed { throw ExitCode(1) }
+    }
+}
