@@ -24,10 +24,15 @@ public enum GatewayInspector {
         SSL_set_fd(ssl, fd)
         if let name = tls.serverName { _ = tlsdrill_set_tlsext_host_name(ssl, name) }
         OpenSSLErrorQueue.clear()
-        guard SSL_connect(ssl) == 1 else {
+        if SSL_connect(ssl) != 1 {
+            // Under TLS 1.2 a gateway that requires a certificate aborts this certificate-less handshake,
+            // but only after sending its chain and CertificateRequest: report those.
             let alert = observation.pointee.alert_received
             let detail = alert >= 0 ? "alert \(alert) \(TLSAlert.name(Int16(alert)))" : OpenSSLErrorQueue.summary()
-            throw TLSDrillError.unreachableTarget(target: target.description, reason: "TLS handshake failed: \(detail)")
+            OpenSSLErrorQueue.clear()
+            guard observation.pointee.certificate_request_seen != 0, SSL_get_peer_cert_chain(ssl) != nil else {
+                throw TLSDrillError.unreachableTarget(target: target.description, reason: "TLS handshake failed: \(detail)")
+            }
         }
         var chain: [ServedCertificate] = []
         if let stack = SSL_get_peer_cert_chain(ssl) {

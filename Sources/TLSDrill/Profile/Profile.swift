@@ -13,21 +13,14 @@ public struct Profile: Sendable {
         var document: ProfileDocument
         do {
             document = try YAMLDecoder().decode(ProfileDocument.self, from: text)
-        } catch let issue as ProfileIssue {
-            throw TLSDrillError.profile(path: path, line: issue.line, message: issue.message)
-        } catch let error as YamlError {
-            let description = error.description
-            let line = description.split(separator: ":").first.flatMap { Int($0) }
-            let problem = description.split(separator: "\n").first.map(String.init) ?? description
-            throw TLSDrillError.profile(path: path, line: line, message: "malformed YAML: \(problem.split(separator: ":").dropFirst(2).joined(separator: ":").trimmingCharacters(in: .whitespaces))")
-        } catch let error as DecodingError {
-            throw TLSDrillError.profile(path: path, line: ProfileLines.line(of: error, in: text), message: ProfileLines.message(error))
+        } catch {
+            throw ProfileLines.describe(error, path: path, text: text)
         }
         let base = (path as NSString).deletingLastPathComponent
         func resolve(_ file: String?) -> String? {
             guard let file else { return nil }
             let joined = file.hasPrefix("/") ? file : ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(file)
-            return (joined as NSString).standardizingPath
+            return URL(fileURLWithPath: joined).standardized.path
         }
         func check(_ file: String?, line: Int?) throws {
             guard let file else { return }
@@ -97,6 +90,26 @@ public struct Profile: Sendable {
 
 /// Maps decoding errors back to profile lines.
 enum ProfileLines {
+    /// One `TLSDrillError.profile` for anything the YAML decoder threw (Yams wraps our own issues).
+    static func describe(_ error: Error, path: String, text: String) -> TLSDrillError {
+        switch error {
+        case let issue as ProfileIssue:
+            return .profile(path: path, line: issue.line, message: issue.message)
+        case let yaml as YamlError:
+            let description = yaml.description
+            let line = description.split(separator: ":").first.flatMap { Int($0) }
+            let problem = (description.split(separator: "\n").first.map(String.init) ?? description)
+                .split(separator: ":").dropFirst(2).joined(separator: ":").trimmingCharacters(in: .whitespaces)
+            return .profile(path: path, line: line, message: "malformed YAML: \(problem.isEmpty ? description : problem)")
+        case DecodingError.dataCorrupted(let context) where context.underlyingError != nil:
+            return describe(context.underlyingError!, path: path, text: text)
+        case let decoding as DecodingError:
+            return .profile(path: path, line: line(of: decoding, in: text), message: message(decoding))
+        default:
+            return .profile(path: path, line: nil, message: "\(error)")
+        }
+    }
+
     static func line(of error: DecodingError, in text: String) -> Int? {
         let path: [CodingKey]
         switch error {
