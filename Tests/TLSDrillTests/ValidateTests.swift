@@ -70,6 +70,19 @@ struct ValidateTests {
         #expect(failures.isEmpty)
     }
 
+    @Test("under_load: all identities mixed in one concurrent run, cells from the per-identity breakdown")
+    func underLoad() throws {
+        let server = try BuiltInGateway.start(BuiltInGateway.settings())
+        defer { server.stop() }
+        let text = Self.profile(ports: [server.port]).replacingOccurrences(of: "validate:\n  attempts: 5", with: "load:\n  concurrency: 20\nvalidate:\n  attempts: 31\n  under_load: true")
+        let loaded = try Profile.load(try ProfileFixtures.write("under-load", text, ports: [server.port]))
+        #expect(loaded.document.validate.underLoad)
+        let result = try Validator.run(loaded)
+        #expect(result.cells.count == 10)
+        #expect(result.passed, "\(result.render())")
+        #expect(result.cells.map(\.attempts).reduce(0, +) == 31 * 5 * 2)
+    }
+
     @Test("a gateway trusting only a regional intermediate fails the cells and the CA-names check")
     func regionalOverride() throws {
         let server = try BuiltInGateway.start(BuiltInGateway.settings(trust: ["gen1-intermediate"]))

@@ -393,7 +393,8 @@ final class Worker {
         let identity = connection.identity
         stats.outcomes[outcome] += 1
         stats.outcomesByIdentity[identity][outcome] += 1
-        stats.evidence[EvidenceKey(outcome: diagnosis.outcome, evidence: connection.evidence, inferredFrom: diagnosis.inferredFrom), default: 0] += 1
+        stats.evidence[EvidenceKey(outcome: diagnosis.outcome, evidence: connection.evidence, inferredFrom: diagnosis.inferredFrom,
+                                   identity: identity), default: 0] += 1
         let total = now - connection.intendedStart
         stats.latency.record(.total, nanoseconds: total)
         stats.latencyByIdentity[identity].record(.total, nanoseconds: total)

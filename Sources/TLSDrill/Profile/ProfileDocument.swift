@@ -182,8 +182,10 @@ public struct ValidateSpec: Decodable, Sendable {
     public var attempts = 20
     /// Attempts in flight per cell.
     public var concurrency = 4
+    /// Run all identities of a target together as one mixed load (at `load.concurrency`) instead of cell by cell.
+    public var underLoad = false
 
-    private enum Keys: String, CodingKey, CaseIterable { case attempts, concurrency }
+    private enum Keys: String, CodingKey, CaseIterable { case attempts, concurrency, underLoad = "under_load" }
 
     public init() {}
 
@@ -192,5 +194,6 @@ public struct ValidateSpec: Decodable, Sendable {
         let container = try decoder.container(keyedBy: Keys.self)
         attempts = try container.decodeIfPresent(Int.self, forKey: .attempts) ?? 20
         concurrency = try container.decodeIfPresent(Int.self, forKey: .concurrency) ?? 4
+        underLoad = try container.decodeIfPresent(Bool.self, forKey: .underLoad) ?? false
     }
 }

@@ -39,10 +39,13 @@ public struct RunResult: Sendable {
         OutcomeClass.allCases.map { ($0, count($0)) }.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
     }
 
-    /// evidence text → count, for one class, most frequent first.
-    public func evidence(for outcome: OutcomeClass) -> [(String, Int)] {
+    /// evidence text → count, for one class (and optionally one identity), most frequent first.
+    public func evidence(for outcome: OutcomeClass, identity: String? = nil) -> [(String, Int)] {
+        let index = identity.flatMap { identityNames.firstIndex(of: $0) }
         var merged: [String: Int] = [:]
-        for (key, count) in stats.evidence where key.outcome == outcome { merged[EvidenceText.render(key), default: 0] += count }
+        for (key, count) in stats.evidence where key.outcome == outcome && (index == nil || key.identity == index) {
+            merged[EvidenceText.render(key), default: 0] += count
+        }
         return merged.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { ($0.key, $0.value) }
     }
 

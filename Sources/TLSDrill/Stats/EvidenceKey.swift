@@ -4,4 +4,6 @@ struct EvidenceKey: Hashable {
     var outcome: OutcomeClass
     var evidence: AttemptEvidence
     var inferredFrom: LocalCause?
+    /// Index of the identity that observed it.
+    var identity: Int
 }

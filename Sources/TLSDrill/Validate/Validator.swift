@@ -11,6 +11,11 @@ public enum Validator {
                 result.checks += try GatewayChecks.run(expectation, target: target, address: address, now: now)
             }
             for version in target.tls {
+                if profile.document.validate.underLoad {
+                    progress?("\(target.name) TLS \(version.rawValue): all identities under load")
+                    result.cells += try cellsUnderLoad(target: target, address: address, version: version, profile: profile, now: now)
+                    continue
+                }
                 for spec in profile.document.identities where spec.expect != nil {
                     progress?("\(target.name) TLS \(version.rawValue) \(spec.name)")
                     result.cells.append(try cell(target: target, address: address, version: version, spec: spec,
@@ -21,30 +26,59 @@ public enum Validator {
         return result
     }
 
-    private static func cell(target: TargetSpec, address: TargetAddress, version: TLSVersionChoice, spec: IdentitySpec,
-                             validate: ValidateSpec, load: LoadSpec, now: Date) throws -> ValidationCell {
+    /// One mixed run per target and version: every identity with an expectation, equal shares.
+    private static func cellsUnderLoad(target: TargetSpec, address: TargetAddress, version: TLSVersionChoice, profile: Profile,
+                                       now: Date) throws -> [ValidationCell] {
+        let specs = profile.document.identities.filter { $0.expect != nil }
+        let validate = profile.document.validate
+        var settings = try settings(target: target, address: address, version: version, load: profile.document.load)
+        settings.handshakes = validate.attempts * specs.count
+        settings.concurrency = profile.document.load.concurrency ?? 50
+        settings.workers = profile.document.load.workers ?? settings.workers
+        let identities = try specs.map { WeightedIdentity(context: try ClientTLSContext(identity: try Profile.identity($0), settings: settings.tls)) }
+        let result = try LoadRunner(settings: settings, identities: identities, validationTime: now).run()
+        return specs.map { spec in
+            let counts = OutcomeClass.allCases.map { ($0, result.count($0, identity: spec.name)) }.filter { $0.1 > 0 }
+            // Attempts split over workers can differ by one per identity: require only that each was exercised.
+            return makeCell(target: target, version: version, spec: spec, counts: counts, expectedAttempts: nil, result: result)
+        }
+    }
+
+    private static func settings(target: TargetSpec, address: TargetAddress, version: TLSVersionChoice, load: LoadSpec) throws -> RunSettings {
         var settings = RunSettings(target: address)
         settings.tls = Profile.tlsSettings(target, version: version, address: address)
         settings.hostHeader = settings.tls.serverName ?? address.host
-        settings.handshakes = validate.attempts
-        settings.concurrency = max(1, min(validate.concurrency, validate.attempts))
-        settings.workers = 1
         settings.confirm = load.confirm ?? .http
         if let timeout = load.timeout {
             settings.connectTimeout = timeout
             settings.handshakeTimeout = timeout
             settings.verdictTimeout = timeout
         }
-        let context = try ClientTLSContext(identity: try Profile.identity(spec), settings: settings.tls)
-        let result = try LoadRunner(settings: settings, identities: [WeightedIdentity(context: context)], validationTime: now).run()
+        return settings
+    }
+
+    private static func makeCell(target: TargetSpec, version: TLSVersionChoice, spec: IdentitySpec, counts: [(OutcomeClass, Int)],
+                                 expectedAttempts: Int?, result: RunResult) -> ValidationCell {
         let expectation = spec.expect!
         var observed: [String: Int] = [:]
-        for (outcome, count) in result.outcomeCounts { observed[outcome.rawValue] = count }
-        let passed = result.attempts == validate.attempts && result.outcomeCounts.allSatisfy { expectation.allows($0.0) }
-        let breaking = result.outcomeCounts.first { !expectation.allows($0.0) }?.0
+        for (outcome, count) in counts { observed[outcome.rawValue] = count }
+        let attempts = counts.reduce(0) { $0 + $1.1 }
+        let breaking = counts.first { !expectation.allows($0.0) }?.0
         return ValidationCell(target: target.name, tls: version.rawValue, identity: spec.name, expected: expectation.description,
-                              observed: observed, attempts: result.attempts, passed: passed,
-                              evidence: breaking.flatMap { result.evidence(for: $0).first?.0 })
+                              observed: observed, attempts: attempts,
+                              passed: attempts == (expectedAttempts ?? max(1, attempts)) && counts.allSatisfy { expectation.allows($0.0) },
+                              evidence: breaking.flatMap { result.evidence(for: $0, identity: spec.name).first?.0 })
+    }
+
+    private static func cell(target: TargetSpec, address: TargetAddress, version: TLSVersionChoice, spec: IdentitySpec,
+                             validate: ValidateSpec, load: LoadSpec, now: Date) throws -> ValidationCell {
+        var settings = try settings(target: target, address: address, version: version, load: load)
+        settings.handshakes = validate.attempts
+        settings.concurrency = max(1, min(validate.concurrency, validate.attempts))
+        settings.workers = 1
+        let context = try ClientTLSContext(identity: try Profile.identity(spec), settings: settings.tls)
+        let result = try LoadRunner(settings: settings, identities: [WeightedIdentity(context: context)], validationTime: now).run()
+        return makeCell(target: target, version: version, spec: spec, counts: result.outcomeCounts, expectedAttempts: validate.attempts, result: result)
     }
 }
 
