@@ -29,49 +29,56 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Skip the single TCP connect that checks the target is reachable before the load.")
     var noPreflight = false
 
+    @Option(help: "Write a self-contained HTML report (timeline by class with rotation steps, latency percentile curves).")
+    var html: String?
+
     @Flag(help: "No live status line.")
     var quiet = false
 
+    /// Profile (if any), then flags, into one plan.
+    private func makePlan() throws -> RunPlan {
+        let loaded = try profile.map(Profile.load)
+        let targetSpec = try loaded?.target(named: targetName)
+        guard let address = connection.target ?? targetSpec?.address else {
+            throw TLSDrillError.conflictingOptions("no target: pass --target HOST:PORT or a profile")
+        }
+        let target = try TargetAddress.resolve(address)
+        var settings = RunSettings(target: target)
+        settings.tls = targetSpec.map { Profile.tlsSettings($0, version: $0.tls.first ?? .auto, address: target) }
+            ?? ClientTLSSettings.defaults(for: target)
+        try connection.apply(to: &settings.tls)
+        settings.hostHeader = settings.tls.serverName ?? target.host
+        loaded?.document.load.apply(to: &settings)
+        try load.apply(to: &settings)
+        try settings.validate()
+        if let loaded, let targetSpec, !connection.namesIdentity {
+            return try RunPlan.fromProfile(loaded, target: targetSpec, settings: settings)
+        }
+        return RunPlan(settings: settings, identities: [WeightedIdentity(context: try ClientTLSContext(identity: try connection.identity(), settings: settings.tls))])
+    }
+
     func run() throws {
-        let result = try reportingFailures { () -> RunResult in
+        let (result, report) = try reportingFailures { () -> (RunResult, RunReport) in
             _ = try expect.map { value -> OutcomeClass in
                 guard let outcome = OutcomeClass(rawValue: value) else {
                     throw TLSDrillError.invalidOption(flag: "--expect", value: value, expected: "not a class; `tlsdrill classes` lists them")
                 }
                 return outcome
             }
-            let loaded = try profile.map(Profile.load)
-            let targetSpec = try loaded?.target(named: targetName)
-            guard let address = connection.target ?? targetSpec?.address else {
-                throw TLSDrillError.conflictingOptions("no target: pass --target HOST:PORT or a profile")
-            }
-            let target = try TargetAddress.resolve(address)
-            var settings = RunSettings(target: target)
-            settings.tls = targetSpec.map { Profile.tlsSettings($0, version: $0.tls.first ?? .auto, address: target) }
-                ?? ClientTLSSettings.defaults(for: target)
-            try connection.apply(to: &settings.tls)
-            settings.hostHeader = settings.tls.serverName ?? target.host
-            loaded?.document.load.apply(to: &settings)
-            try load.apply(to: &settings)
-            try settings.validate()
-            let identities: [WeightedIdentity]
-            if let loaded, !connection.namesIdentity {
-                identities = try loaded.weightedIdentities(tls: settings.tls)
-            } else {
-                identities = [WeightedIdentity(context: try ClientTLSContext(identity: try connection.identity(), settings: settings.tls))]
-            }
-            let runner = try LoadRunner(settings: settings, identities: identities)
-            if !noPreflight { try Preflight.checkReachable(target, timeout: settings.connectTimeout) }
-            return try RunSession(runner: runner, quiet: quiet).run()
+            let plan = try makePlan()
+            let runner = try plan.makeRunner()
+            if !noPreflight { try Preflight.checkReachable(plan.settings.target, timeout: plan.settings.connectTimeout) }
+            let result = try RunSession(runner: runner, quiet: quiet).run()
+            let report = plan.report(result)
+            if let json { try report.write(to: json) }
+            if let hdrDir { try result.writeHdrDistributions(to: hdrDir) }
+            if let html { try HTMLReport.write(report, result: result, to: html) }
+            return (result, report)
         }
         print(TerminalReport.render(result), terminator: "")
-        try reportingFailures {
-            if let json {
-                try result.report().write(to: json)
-                print("  JSON report: \(json)")
-            }
-            if let hdrDir { try result.writeHdrDistributions(to: hdrDir) }
-        }
+        if let rotation = report.rotation { print(rotation.render(steps: report.steps ?? []), terminator: "") }
+        if let json { print("  JSON report: \(json)") }
+        if let html { print("  HTML report: \(html)") }
         if let expect, let outcome = OutcomeClass(rawValue: expect), result.count(outcome) != result.attempts || result.attempts == 0 {
             FileHandle.standardError.write(Data("tlsdrill: expected every attempt to be \(expect); got \(result.outcomeCounts.map { "\($0.0.rawValue) \($0.1)" }.joined(separator: ", "))\n".utf8))
             throw ExitCode(1)

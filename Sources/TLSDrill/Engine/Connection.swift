@@ -20,6 +20,7 @@ final class Connection {
     var fd: Int32 = -1
     var ssl: OpaquePointer?
     var identity = 0
+    var trustPhase = 0
     var interest: EventPoller.Interest = []
     var intendedStart: UInt64 = 0
     var startedAt: UInt64 = 0
@@ -49,9 +50,10 @@ final class Connection {
     /// The epoll token: slot plus generation, so a stale event for a reused slot is ignored.
     var token: UInt64 { UInt64(generation) << 32 | UInt64(slot) }
 
-    func prepare(identity: Int, intendedStart: UInt64, now: UInt64) {
+    func prepare(identity: Int, trustPhase: Int, intendedStart: UInt64, now: UInt64) {
         generation &+= 1
         self.identity = identity
+        self.trustPhase = trustPhase
         self.intendedStart = intendedStart
         startedAt = now
         connectedAt = 0

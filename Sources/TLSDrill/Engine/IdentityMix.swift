@@ -11,9 +11,9 @@ public struct WeightedIdentity: Sendable {
 /// Picks identities in proportion to their weights, deterministically (smooth weighted round-robin):
 /// every window of attempts matches the weights as closely as whole numbers allow.
 struct IdentityPicker {
-    private let weights: [Double]
+    private var weights: [Double]
     private var current: [Double]
-    private let total: Double
+    private var total: Double
 
     init(weights: [Double]) {
         self.weights = weights
@@ -21,8 +21,15 @@ struct IdentityPicker {
         total = weights.reduce(0, +)
     }
 
+    /// New weights (a rollout step); keeps the smooth interleaving going.
+    mutating func update(weights new: [Double]) {
+        guard new != weights else { return }
+        weights = new
+        total = new.reduce(0, +)
+    }
+
     mutating func next() -> Int {
-        guard weights.count > 1 else { return 0 }
+        guard weights.count > 1, total > 0 else { return 0 }
         var best = 0
         for index in weights.indices {
             current[index] += weights[index]

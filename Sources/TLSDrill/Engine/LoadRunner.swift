@@ -11,18 +11,25 @@ public struct LiveStatus: Sendable {
 public final class LoadRunner: @unchecked Sendable {
     public let settings: RunSettings
     private let identities: [WeightedIdentity]
+    private let plan: ClientPlan
+    private let trustPhases: [[ClientTLSContext]]
     private let control: RunControl
     private let workerCount: Int
     /// The wall clock the identities' validity is judged against (injectable for tests).
     public let validationTime: Date
 
-    public init(settings: RunSettings, identities: [WeightedIdentity], validationTime: Date = Date()) throws {
+    /// `plan` changes weights and client trust over time; `trustPhases[i]` holds phase i+1's contexts
+    /// (one per identity, same order); phase 0 is `identities`.
+    public init(settings: RunSettings, identities: [WeightedIdentity], validationTime: Date = Date(),
+                plan: ClientPlan? = nil, trustPhases: [[ClientTLSContext]] = []) throws {
         try settings.validate()
         BrokenPipe.ignored
         try ResourceLimits.ensureFileDescriptors(settings.concurrency + 64)
         guard !identities.isEmpty else { throw TLSDrillError.conflictingOptions("no identity to present: pass --cert/--key or --no-cert") }
         self.settings = settings
         self.identities = identities
+        self.plan = plan ?? ClientPlan(initialWeights: identities.map(\.weight))
+        self.trustPhases = trustPhases
         self.validationTime = validationTime
         var workers = min(settings.workers, settings.concurrency)
         if let handshakes = settings.handshakes { workers = min(workers, handshakes) }
@@ -35,13 +42,16 @@ public final class LoadRunner: @unchecked Sendable {
 
     /// Runs to completion (or until `requestStop`) and returns the merged result. `status` is called
     /// about once a second from another thread.
+    /// Called on the calling thread the moment the workers start (rotation steps are scheduled from it).
+    public var onStart: ((UInt64) -> Void)?
+
     public func run(status: (@Sendable (LiveStatus) -> Void)? = nil) throws -> RunResult {
         let facts = identities.map { $0.context.identity.facts(at: validationTime) }
         let shares = WorkerShare.split(settings, workers: workerCount)
         let runStart = MonotonicClock.now()
         let workers = try shares.enumerated().map { index, share in
             try Worker(index: index, settings: settings, share: share, identities: identities, facts: facts,
-                       control: control, runStart: runStart)
+                       control: control, runStart: runStart, plan: plan, trustPhases: trustPhases)
         }
         let group = DispatchGroup()
         for worker in workers {
@@ -49,6 +59,7 @@ public final class LoadRunner: @unchecked Sendable {
             queue.async(group: group) { worker.run() }
         }
         let ticker = startTicker(runStart: runStart, status: status)
+        onStart?(runStart)
         group.wait()
         ticker?.cancel()
         let elapsed = Double(MonotonicClock.now() - runStart) / 1e9

@@ -8,7 +8,11 @@ final class Worker {
     let index: Int
     private let settings: RunSettings
     private let share: WorkerShare
-    private let contexts: [ClientTLSContext]
+    /// [trust phase][identity]
+    private let contexts: [[ClientTLSContext]]
+    private let plan: ClientPlan
+    private var trustPhase = 0
+    private var nextPlanCheck: UInt64 = 0
     private let facts: [IdentityFacts]
     private let control: RunControl
     private let runStart: UInt64
@@ -35,11 +39,12 @@ final class Worker {
     private let holdNanos: UInt64
 
     init(index: Int, settings: RunSettings, share: WorkerShare, identities: [WeightedIdentity], facts: [IdentityFacts],
-         control: RunControl, runStart: UInt64) throws {
+         control: RunControl, runStart: UInt64, plan: ClientPlan, trustPhases: [[ClientTLSContext]]) throws {
         self.index = index
         self.settings = settings
         self.share = share
-        contexts = identities.map(\.context)
+        contexts = [identities.map(\.context)] + trustPhases
+        self.plan = plan
         self.facts = facts
         self.control = control
         self.runStart = runStart
@@ -143,10 +148,20 @@ final class Worker {
 
     // MARK: - Attempt steps
 
+    /// Follows the client plan (weights, trust phase), re-read at most every 10ms.
+    private func followPlan(_ now: UInt64) {
+        guard now >= nextPlanCheck, !plan.isStatic else { return }
+        nextPlanCheck = now + 10_000_000
+        let elapsed = Double(now - runStart) / 1e9
+        picker.update(weights: plan.weights(at: elapsed))
+        trustPhase = min(plan.trustPhase(at: elapsed), contexts.count - 1)
+    }
+
     private func startAttempt(intended: UInt64, now: UInt64) {
         guard let slot = freeSlots.popLast() else { return }
+        followPlan(now)
         let connection = connections[Int(slot)]
-        connection.prepare(identity: picker.next(), intendedStart: intended, now: now)
+        connection.prepare(identity: picker.next(), trustPhase: trustPhase, intendedStart: intended, now: now)
         started += 1
         inFlight += 1
         switch NonBlockingSocket.open(family: settings.target.family) {
@@ -184,7 +199,7 @@ final class Worker {
         connection.connectedAt = now
         stats.latency.record(.connect, nanoseconds: now - connection.startedAt)
         OpenSSLErrorQueue.clear()
-        guard let ssl = SSL_new(contexts[connection.identity].pointer) else {
+        guard let ssl = SSL_new(contexts[connection.trustPhase][connection.identity].pointer) else {
             connection.evidence.phase = .handshake
             connection.evidence.socketErrno = ENOMEM
             finish(connection, now: now)
@@ -370,7 +385,7 @@ final class Worker {
         connection.absorbObservation()
         if let ssl = connection.ssl, needsRequestedNames(connection.evidence) {
             connection.evidence.requestedCANamesIncludeOurChain =
-                contexts[connection.identity].identity.chainMatches(requestedNames: SSL_get_client_CA_list(ssl))
+                contexts[0][connection.identity].identity.chainMatches(requestedNames: SSL_get_client_CA_list(ssl))
         }
         let diagnosis = Diagnosis.classify(connection.evidence, facts: facts[connection.identity])
         record(connection, diagnosis: diagnosis, now: now)

@@ -16,12 +16,7 @@ public struct Profile: Sendable {
         } catch {
             throw ProfileLines.describe(error, path: path, text: text)
         }
-        let base = (path as NSString).deletingLastPathComponent
-        func resolve(_ file: String?) -> String? {
-            guard let file else { return nil }
-            let joined = file.hasPrefix("/") ? file : ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(file)
-            return URL(fileURLWithPath: joined).standardized.path
-        }
+        func resolve(_ file: String?) -> String? { file.map { ProfilePaths.resolve($0, profile: path) } }
         func check(_ file: String?, line: Int?) throws {
             guard let file else { return }
             guard FileManager.default.isReadableFile(atPath: file) else {

@@ -6,8 +6,9 @@ public struct ProfileDocument: Decodable, Sendable {
     public var identities: [IdentitySpec]
     public var load: LoadSpec
     public var validate: ValidateSpec
+    public var rotation: RotationSpec?
 
-    private enum Keys: String, CodingKey, CaseIterable { case targets, identities, load, validate, description }
+    private enum Keys: String, CodingKey, CaseIterable { case targets, identities, load, validate, rotation, description }
 
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(Keys.allCases.map(\.rawValue), in: "the profile")
@@ -16,6 +17,7 @@ public struct ProfileDocument: Decodable, Sendable {
         identities = try container.decode([IdentitySpec].self, forKey: .identities)
         load = try container.decodeIfPresent(LoadSpec.self, forKey: .load) ?? LoadSpec()
         validate = try container.decodeIfPresent(ValidateSpec.self, forKey: .validate) ?? ValidateSpec()
+        rotation = try container.decodeIfPresent(RotationSpec.self, forKey: .rotation)
         guard !targets.isEmpty else { throw ProfileIssue(line: decoder.line, message: "targets: needs at least one target") }
         guard !identities.isEmpty else { throw ProfileIssue(line: decoder.line, message: "identities: needs at least one identity") }
     }

@@ -25,6 +25,16 @@ public struct RunReport: Codable, Sendable {
     public var intervalS: Double
     public var timeline: [TimelineEntry]
     public var settings: ReportSettings
+    /// Rotation steps and what they did (rotation drills only).
+    public var steps: [StepRecord]? = nil
+    /// Failure windows or "no failures across N steps" (rotation drills only).
+    public var rotation: RotationVerdict? = nil
+
+    /// Adds a rotation's step records and verdict.
+    public mutating func attachRotation(_ records: [StepRecord]) {
+        steps = records
+        rotation = RotationVerdict(timeline: timeline, interval: intervalS, steps: records)
+    }
 }
 
 /// Percentiles of one phase, in microseconds.

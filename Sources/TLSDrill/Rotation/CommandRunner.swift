@@ -1,0 +1,51 @@
+import Foundation
+
+/// Runs `/bin/sh -c COMMAND` in its own process group with a timeout; a command that overruns is killed
+/// with its whole group, so nothing is left behind.
+enum CommandRunner {
+    struct Outcome {
+        var exitCode: Int32?
+        var timedOut: Bool
+        var output: String
+    }
+
+    static func run(_ command: String, timeout: TimeInterval, workingDirectory: String?) -> Outcome {
+        let outputPath = NSTemporaryDirectory() + "tlsdrill-exec-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).log"
+        defer { unlink(outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        let script = workingDirectory.map { "cd '\($0)' && \(command)" } ?? command
+        let arguments = ["/bin/sh", "-c", script]
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, "/bin/sh", &actions, &attributes, &argv, environ) == 0 else {
+            return Outcome(exitCode: nil, timedOut: false, output: "cannot start /bin/sh: \(ErrnoName.name(errno))")
+        }
+        let deadline = Date().addingTimeInterval(timeout)
+        var status: Int32 = 0
+        var timedOut = false
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            if Date() >= deadline {
+                timedOut = true
+                kill(-pid, SIGKILL)
+                waitpid(pid, &status, 0)
+                break
+            }
+            usleep(10_000)
+        }
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let tail = text.split(separator: "\n").suffix(3).joined(separator: " | ")
+        let exited = (status & 0x7f) == 0
+        return Outcome(exitCode: timedOut ? nil : (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f)), timedOut: timedOut, output: tail)
+    }
+}

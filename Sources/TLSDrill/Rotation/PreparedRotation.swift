@@ -1,0 +1,54 @@
+import Foundation
+
+/// A profile's rotation compiled for one run: the client plan (weights, trust phases) the workers follow
+/// and the scheduler for the gateway-side steps.
+public struct PreparedRotation: Sendable {
+    public let plan: ClientPlan
+    /// Contexts per client trust phase after the first (one per identity, profile order).
+    public let trustPhases: [[ClientTLSContext]]
+    public let scheduler: RotationScheduler
+
+    /// Compiles `profile.rotation` for `identities` (the profile's identities with weight, in order).
+    public static func prepare(profile: Profile, rotation: RotationSpec, target: TargetSpec, tls: ClientTLSSettings,
+                               identities: [IdentitySpec]) throws -> PreparedRotation {
+        let names = identities.map(\.name)
+        func resolve(_ file: String) -> String { ProfilePaths.resolve(file, profile: profile.path) }
+        var changes: [ClientPlan.WeightChange] = []
+        var trustChanges: [(at: TimeInterval, phase: Int)] = []
+        var trustPhases: [[ClientTLSContext]] = []
+        var steps: [RotationStepSpec] = []
+        for var step in rotation.steps {
+            switch step.action {
+            case .clients(let weights, let over):
+                for name in weights.keys where !names.contains(name) {
+                    throw TLSDrillError.profile(path: profile.path, line: step.line, message: "clients: '\(name)' is not an identity of this profile (\(names.joined(separator: ", ")))")
+                }
+                changes.append(.init(at: step.at, over: over, weights: names.map { weights[$0] ?? 0 }))
+            case .clientTrust(let file):
+                let path = resolve(file)
+                guard FileManager.default.isReadableFile(atPath: path) else {
+                    throw TLSDrillError.profile(path: profile.path, line: step.line, message: "client_trust: \(path): no such readable file")
+                }
+                var phaseTLS = tls
+                phaseTLS.caFile = path
+                trustPhases.append(try identities.map { try ClientTLSContext(identity: try Profile.identity($0), settings: phaseTLS) })
+                trustChanges.append((step.at, trustPhases.count))
+                step.action = .clientTrust(file: path)
+            case .verifyCANames(let files):
+                step.action = .verifyCANames(files: files.map(resolve))
+            case .reload(let control, var overrides):
+                for key in ["cert", "key", "chain"] { overrides[key] = overrides[key].map(resolve) }
+                overrides["trust"] = overrides["trust"].map { $0.split(separator: ",").map { resolve(String($0)) }.joined(separator: ",") }
+                step.action = .reload(control: control, overrides: overrides)
+            case .signal(let name, let pid, let pidFile):
+                step.action = .signal(name: name, pid: pid, pidFile: pidFile.map(resolve))
+            case .exec:
+                break
+            }
+            steps.append(step)
+        }
+        let plan = ClientPlan(initialWeights: identities.map(\.weight), weightChanges: changes, trustChanges: trustChanges)
+        return PreparedRotation(plan: plan, trustPhases: trustPhases,
+                                scheduler: RotationScheduler(steps: steps, target: target, workingDirectory: ProfilePaths.directory(of: profile.path)))
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import Synchronization
+
+/// Runs rotation steps at their offsets from the start of the load, each on its own thread so a slow or
+/// hanging step delays neither the load nor the next step. Records every outcome.
+public final class RotationScheduler: Sendable {
+    private let steps: [RotationStepSpec]
+    private let target: TargetSpec?
+    private let workingDirectory: String?
+    private let records = Mutex<[StepRecord]>([])
+    private let group = DispatchGroup()
+    private let queue = DispatchQueue(label: "tlsdrill.rotation", attributes: .concurrent)
+    private let startNanos = Mutex<UInt64>(0)
+
+    init(steps: [RotationStepSpec], target: TargetSpec?, workingDirectory: String?) {
+        self.steps = steps
+        self.target = target
+        self.workingDirectory = workingDirectory
+    }
+
+    /// Schedules every step relative to `runStart` (a MonotonicClock reading).
+    public func start(at runStart: UInt64) {
+        startNanos.withLock { $0 = runStart }
+        for step in steps {
+            group.enter()
+            let delay = max(0, Double(runStart) / 1e9 + step.at - Double(MonotonicClock.now()) / 1e9)
+            queue.asyncAfter(deadline: .now() + delay) { [self] in
+                let record = execute(step)
+                records.withLock { $0.append(record) }
+                group.leave()
+            }
+        }
+    }
+
+    /// Waits for steps still running (each bounded by its own timeout) and returns every record; steps
+    /// not reached because the load ended first are recorded as failed with that reason.
+    public func finish(loadEnded elapsed: TimeInterval) -> [StepRecord] {
+        let pending = steps.filter { $0.at > elapsed + 0.05 }
+        for step in steps where step.at <= elapsed + 0.05 { _ = step }
+        _ = group.wait(timeout: .now() + steps.map(timeoutOf).reduce(5, max))
+        var done = records.withLock { $0 }
+        for step in pending where !done.contains(where: { $0.name == step.name && $0.atS == step.at }) {
+            done.append(StepRecord(name: step.name, kind: step.action.kind, atS: step.at, startedS: step.at, durationS: 0,
+                                   outcome: .failed, exitCode: nil, detail: "not run: the load ended at \(String(format: "%.1f", elapsed))s"))
+        }
+        return done.sorted { $0.atS < $1.atS || ($0.atS == $1.atS && $0.name < $1.name) }
+    }
+
+    private func timeoutOf(_ step: RotationStepSpec) -> TimeInterval {
+        if case .exec(_, let timeout) = step.action { return timeout + 2 }
+        return 15
+    }
+
+    private func elapsed() -> Double { Double(MonotonicClock.now() - startNanos.withLock { $0 }) / 1e9 }
+
+    private func execute(_ step: RotationStepSpec) -> StepRecord {
+        let started = elapsed()
+        var record = StepRecord(name: step.name, kind: step.action.kind, atS: step.at, startedS: (started * 1000).rounded() / 1000,
+                                durationS: 0, outcome: .ok, exitCode: nil, detail: "")
+        switch step.action {
+        case .exec(let command, let timeout):
+            let outcome = CommandRunner.run(command, timeout: timeout, workingDirectory: workingDirectory)
+            record.exitCode = outcome.exitCode
+            record.outcome = outcome.timedOut ? .timeout : (outcome.exitCode == 0 ? .ok : .failed)
+            record.detail = outcome.timedOut ? "killed after \(timeout)s; \(outcome.output)" : outcome.output
+        case .signal(let name, let pid, let pidFile):
+            record = signal(record, name: name, pid: pid, pidFile: pidFile)
+        case .reload(let control, let overrides):
+            let request = "reload " + overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            do {
+                let reply = try ControlEndpoint.send(request, to: control)
+                record.outcome = reply.hasPrefix("ok") ? .ok : .failed
+                record.detail = reply
+            } catch {
+                record.outcome = .failed
+                record.detail = (error as? TLSDrillError)?.description ?? "\(error)"
+            }
+        case .verifyCANames(let files):
+            record = verify(record, files: files)
+        case .clients(let weights, let over):
+            record.detail = "weights " + weights.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+                + (over > 0 ? " over \(over)s" : " at once")
+        case .clientTrust(let file):
+            record.detail = "clients now verify the gateway with \(file)"
+        }
+        record.durationS = ((elapsed() - started) * 1000).rounded() / 1000
+        return record
+    }
+
+    private func signal(_ base: StepRecord, name: String, pid: Int32?, pidFile: String?) -> StepRecord {
+        var record = base
+        let numbers: [String: Int32] = ["HUP": SIGHUP, "TERM": SIGTERM, "INT": SIGINT, "USR1": SIGUSR1, "USR2": SIGUSR2, "QUIT": SIGQUIT]
+        guard let number = numbers[name.uppercased().replacingOccurrences(of: "SIG", with: "")] else {
+            record.outcome = .failed
+            record.detail = "unknown signal \(name); use HUP, TERM, INT, USR1, USR2 or QUIT"
+            return record
+        }
+        let target = pid ?? pidFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }
+            .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        guard let target, kill(target, number) == 0 else {
+            record.outcome = .failed
+            record.detail = "cannot signal \(pid.map(String.init) ?? pidFile ?? "?"): \(ErrnoName.name(errno))"
+            return record
+        }
+        record.detail = "sent SIG\(name.uppercased().replacingOccurrences(of: "SIG", with: "")) to \(target)"
+        return record
+    }
+
+    private func verify(_ base: StepRecord, files: [String]) -> StepRecord {
+        var record = base
+        guard let target, let address = try? TargetAddress.resolve(target.address) else {
+            record.outcome = .failed
+            record.detail = "no target to verify"
+            return record
+        }
+        do {
+            let tls = Profile.tlsSettings(target, version: .auto, address: address)
+            let inspection = try GatewayInspector.inspect(target: address, tls: tls, probeNoCertificate: false)
+            let wanted = files.flatMap { (try? Certificate.loadPEMFile($0).map(\.subject)) ?? [] }
+            let missing = wanted.filter { !inspection.acceptableClientCANames.contains($0) }
+            record.outcome = missing.isEmpty ? .ok : .failed
+            record.detail = missing.isEmpty ? "the gateway asks for \(wanted.joined(separator: " | "))" : "the gateway does not ask for \(missing.joined(separator: " | ")) yet"
+        } catch {
+            record.outcome = .failed
+            record.detail = (error as? TLSDrillError)?.description ?? "\(error)"
+        }
+        return record
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+
+/// One rotation step as written in a profile's `rotation.steps`. Exactly one action per step:
+/// `exec`, `signal`, `reload` (built-in gateway via its control socket), `verify_ca_names`,
+/// `clients` (identity weights, at once or `over` a window) or `client_trust` (the bundle clients verify
+/// the gateway with — a stale or updated trust store).
+public struct RotationStepSpec: Decodable, Sendable {
+    public enum Action: Sendable {
+        case exec(command: String, timeout: TimeInterval)
+        case signal(name: String, pid: Int32?, pidFile: String?)
+        case reload(control: String, overrides: [String: String])
+        case verifyCANames(files: [String])
+        case clients(weights: [String: Double], over: TimeInterval)
+        case clientTrust(file: String)
+
+        var kind: String {
+            switch self {
+            case .exec: "exec"
+            case .signal: "signal"
+            case .reload: "reload"
+            case .verifyCANames: "verify_ca_names"
+            case .clients: "clients"
+            case .clientTrust: "client_trust"
+            }
+        }
+    }
+
+    public var at: TimeInterval
+    public var name: String
+    public var action: Action
+    public var line: Int?
+
+    private enum Keys: String, CodingKey, CaseIterable {
+        case at, name, exec, timeout, signal, pid, reload, clients, over
+        case pidFile = "pid_file", verifyCANames = "verify_ca_names", clientTrust = "client_trust"
+    }
+    private enum ReloadKeys: String, CodingKey, CaseIterable {
+        case control, cert, key, chain, trust, reject
+        case clientAuth = "client_auth", allowSAN = "allow_san"
+    }
+    private enum ClientKeys: String, CodingKey, CaseIterable { case weights, over }
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(Keys.allCases.map(\.rawValue), in: "a rotation step")
+        let container = try decoder.container(keyedBy: Keys.self)
+        line = decoder.line
+        guard let at = try container.decodeDuration(.at) else { throw ProfileIssue(line: line, message: "rotation step: missing 'at' (offset from the start, e.g. 10s)") }
+        self.at = at
+        let actions = [Keys.exec, .signal, .reload, .verifyCANames, .clients, .clientTrust].filter { container.contains($0) }
+        guard actions.count == 1 else {
+            throw ProfileIssue(line: line, message: "rotation step: give exactly one of exec, signal, reload, verify_ca_names, clients, client_trust")
+        }
+        switch actions[0] {
+        case .exec:
+            action = .exec(command: try container.decode(String.self, forKey: .exec), timeout: try container.decodeDuration(.timeout) ?? 30)
+        case .signal:
+            let pid = try container.decodeIfPresent(Int32.self, forKey: .pid)
+            let pidFile = try container.decodeIfPresent(String.self, forKey: .pidFile)
+            guard (pid == nil) != (pidFile == nil) else { throw ProfileIssue(line: line, message: "signal step: give pid or pid_file") }
+            action = .signal(name: try container.decode(String.self, forKey: .signal), pid: pid, pidFile: pidFile)
+        case .reload:
+            let reload = try container.superDecoder(forKey: .reload)
+            try reload.rejectUnknownKeys(ReloadKeys.allCases.map(\.rawValue), in: "reload")
+            let fields = try reload.container(keyedBy: ReloadKeys.self)
+            var overrides: [String: String] = [:]
+            for key in [ReloadKeys.cert, .key, .chain, .reject, .clientAuth] {
+                if let value = try fields.decodeIfPresent(String.self, forKey: key) {
+                    overrides[key == .clientAuth ? "client-auth" : key.rawValue] = value
+                }
+            }
+            if let trust = try? fields.decode([String].self, forKey: .trust) { overrides["trust"] = trust.joined(separator: ",") }
+            else if let trust = try fields.decodeIfPresent(String.self, forKey: .trust) { overrides["trust"] = trust }
+            if let sans = try fields.decodeIfPresent([String].self, forKey: .allowSAN) { overrides["allow-san"] = sans.joined(separator: ",") }
+            action = .reload(control: try fields.decode(String.self, forKey: .control), overrides: overrides)
+        case .verifyCANames:
+            action = .verifyCANames(files: try container.decode([String].self, forKey: .verifyCANames))
+        case .clients:
+            let clients = try container.superDecoder(forKey: .clients)
+            try clients.rejectUnknownKeys(ClientKeys.allCases.map(\.rawValue), in: "clients")
+            let fields = try clients.container(keyedBy: ClientKeys.self)
+            action = .clients(weights: try fields.decode([String: Double].self, forKey: .weights), over: try fields.decodeDuration(.over) ?? 0)
+        default:
+            action = .clientTrust(file: try container.decode(String.self, forKey: .clientTrust))
+        }
+        name = try container.decodeIfPresent(String.self, forKey: .name) ?? action.kind
+    }
+}
+
+/// A profile's `rotation` section.
+public struct RotationSpec: Decodable, Sendable {
+    public var steps: [RotationStepSpec]
+
+    private enum Keys: String, CodingKey, CaseIterable { case steps }
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(Keys.allCases.map(\.rawValue), in: "rotation")
+        steps = try decoder.container(keyedBy: Keys.self).decode([RotationStepSpec].self, forKey: .steps).sorted { $0.at < $1.at }
+    }
+}
