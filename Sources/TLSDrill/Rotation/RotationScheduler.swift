@@ -11,6 +11,8 @@ public final class RotationScheduler: Sendable {
     private let group = DispatchGroup()
     private let queue = DispatchQueue(label: "tlsdrill.rotation", attributes: .concurrent)
     private let startNanos = Mutex<UInt64>(0)
+    /// Set when the load ends: steps that fire later are recorded as not run.
+    private let loadEnded = Mutex<Double?>(nil)
 
     init(steps: [RotationStepSpec], target: TargetSpec?, workingDirectory: String?) {
         self.steps = steps
@@ -25,9 +27,13 @@ public final class RotationScheduler: Sendable {
             group.enter()
             let delay = max(0, Double(runStart) / 1e9 + step.at - Double(MonotonicClock.now()) / 1e9)
             queue.asyncAfter(deadline: .now() + delay) { [self] in
+                defer { group.leave() }
+                if let ended = loadEnded.withLock({ $0 }) {
+                    records.withLock { $0.append(notRun(step, ended: ended)) }
+                    return
+                }
                 let record = execute(step)
                 records.withLock { $0.append(record) }
-                group.leave()
             }
         }
     }
@@ -35,15 +41,19 @@ public final class RotationScheduler: Sendable {
     /// Waits for steps still running (each bounded by its own timeout) and returns every record; steps
     /// not reached because the load ended first are recorded as failed with that reason.
     public func finish(loadEnded elapsed: TimeInterval) -> [StepRecord] {
-        let pending = steps.filter { $0.at > elapsed + 0.05 }
-        for step in steps where step.at <= elapsed + 0.05 { _ = step }
+        loadEnded.withLock { $0 = elapsed }
         _ = group.wait(timeout: .now() + steps.map(timeoutOf).reduce(5, max))
         var done = records.withLock { $0 }
-        for step in pending where !done.contains(where: { $0.name == step.name && $0.atS == step.at }) {
-            done.append(StepRecord(name: step.name, kind: step.action.kind, atS: step.at, startedS: step.at, durationS: 0,
-                                   outcome: .failed, exitCode: nil, detail: "not run: the load ended at \(String(format: "%.1f", elapsed))s"))
+        // Steps whose timers have not fired yet (the wait above gave up on them).
+        for step in steps where !done.contains(where: { $0.name == step.name && $0.atS == step.at }) {
+            done.append(notRun(step, ended: elapsed))
         }
         return done.sorted { $0.atS < $1.atS || ($0.atS == $1.atS && $0.name < $1.name) }
+    }
+
+    private func notRun(_ step: RotationStepSpec, ended: Double) -> StepRecord {
+        StepRecord(name: step.name, kind: step.action.kind, atS: step.at, startedS: step.at, durationS: 0, outcome: .failed,
+                   exitCode: nil, detail: "not run: the load ended at \(String(format: "%.1f", ended))s")
     }
 
     private func timeoutOf(_ step: RotationStepSpec) -> TimeInterval {
