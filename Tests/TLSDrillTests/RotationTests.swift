@@ -182,6 +182,18 @@ struct RotationTests {
         #expect(window.classes.keys.sorted() == ["client-cert-unknown-ca"], "nginx answers HTTP 400; the diagnosis still says unknown-ca: \(window.classes)")
     }
 
+    @Test("tlsdrill drill rotation: the safe order has no failures, the unsafe one a window; both reports written")
+    func drillRotationCommand() throws {
+        let reports = TestPKI.scratch("drill-rotation")
+        let output = try CLI.run(["drill", "rotation", "--unit", "0.6", "--concurrency", "16", "--report-dir", reports, "--quiet"])
+        #expect(output.status == 0, "\(output.stdout)\(output.stderr)")
+        #expect(output.stdout.contains("Rotation: no failures across 4 steps"), "\(output.stdout)")
+        #expect(output.stdout.contains("Rotation: 1 failure window"), "\(output.stdout)")
+        let unsafe = try RunReport.read(from: reports + "/rotation-unsafe.json")
+        #expect(unsafe.rotation?.windows.first?.classes.keys.sorted() == ["client-cert-unknown-ca"])
+        #expect(FileManager.default.fileExists(atPath: reports + "/rotation-safe.html"))
+    }
+
     @Test("the HTML report is one self-contained file with the timeline, step markers and latency curves")
     func htmlReport() throws {
         let gateway = try Self.gateway()

@@ -9,7 +9,7 @@ public enum HTMLReport {
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><title>tlsdrill report — \(esc(report.target))</title>
         <style>body{font-family:system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse}td,th{padding:3px 10px;
-        border-bottom:1px solid #ddd;text-align:left}td.n{text-align:right}.swatch{display:inline-block;width:10px;height:10px;margin-right:6px}
+        border-bottom:1px solid #ddd;text-align:left}td.n{text-align:right;white-space:nowrap}.swatch{display:inline-block;width:10px;height:10px;margin-right:6px}
         .ok{color:#3a9d5d}.bad{color:#d1495b}</style></head><body>
         <h1>tlsdrill → \(esc(report.target))</h1>
         <p>\(report.attempts) attempts in \(report.durationS)s = \(report.achievedRate) attempts/s · \(esc(report.settings.confirm)) verdicts ·

@@ -18,7 +18,7 @@ enum SVGCharts {
     /// Stacked counts by class per interval, with a dashed marker per rotation step.
     static func timeline(_ report: RunReport, width: Double = 900, height: Double = 260) -> String {
         let left = 50.0, bottom = 30.0, top = 20.0
-        let plotWidth = width - left - 10, plotHeight = height - bottom - top
+        let plotWidth = width - left - 30, plotHeight = height - bottom - top
         let entries = report.timeline
         let peak = max(1, entries.map(\.attempts).max() ?? 1)
         let slot = plotWidth / Double(max(1, entries.count))
