@@ -2,6 +2,16 @@
 #include "CTLSDrillShims.h"
 #include <string.h>
 #include <time.h>
+#include <pthread.h>
+
+static int tlsdrill_policy_index = -1;
+static int tlsdrill_context_id_index = -1;
+static pthread_once_t tlsdrill_indices_once = PTHREAD_ONCE_INIT;
+
+static void tlsdrill_allocate_indices(void) {
+    tlsdrill_policy_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+    tlsdrill_context_id_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+}
 
 static void tlsdrill_msg_cb(int write_p, int version, int content_type, const void *buf, size_t len,
                             SSL *ssl, void *arg) {
@@ -114,8 +124,6 @@ int tlsdrill_pem_key_is_encrypted(const char *path) {
 
 /* ---- built-in gateway: verification policy ---- */
 
-static int tlsdrill_policy_index = -1;
-
 static int tlsdrill_pattern_matches(const char *pattern, const char *value, int length) {
     size_t n = strlen(pattern);
     if (n == 0) return 0;
@@ -177,7 +185,7 @@ static int tlsdrill_alpn_select_cb(SSL *ssl, const unsigned char **out, unsigned
 }
 
 int tlsdrill_server_install_policy(SSL_CTX *ctx, tlsdrill_server_policy *policy, int verify_mode) {
-    if (tlsdrill_policy_index < 0) tlsdrill_policy_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+    pthread_once(&tlsdrill_indices_once, tlsdrill_allocate_indices);
     if (tlsdrill_policy_index < 0 || !SSL_CTX_set_ex_data(ctx, tlsdrill_policy_index, policy)) return 0;
     SSL_CTX_set_verify(ctx, verify_mode, verify_mode == SSL_VERIFY_NONE ? NULL : tlsdrill_server_verify_cb);
     if (policy->alpn != NULL) SSL_CTX_set_alpn_select_cb(ctx, tlsdrill_alpn_select_cb, policy);
@@ -196,3 +204,96 @@ static int tlsdrill_record_verify_cb(int ok, X509_STORE_CTX *store) {
 }
 
 void tlsdrill_client_record_verification(SSL_CTX *ctx) { SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, tlsdrill_record_verify_cb); }
+
+/* ---- client: per-thread cache of verified server chains ---- */
+
+#define TLSDRILL_VCACHE_ENTRIES 8
+#define TLSDRILL_VCACHE_MAX_DER 16384
+
+typedef struct {
+    unsigned long context_id;  /* never reused, unlike SSL_CTX addresses */
+    int der_length;
+    time_t not_before;  /* latest notBefore in the verified chain (incl. anchor) */
+    time_t not_after;   /* earliest notAfter in the verified chain (incl. anchor) */
+    unsigned char der[TLSDRILL_VCACHE_MAX_DER];
+} tlsdrill_vcache_entry;
+
+static __thread tlsdrill_vcache_entry *tlsdrill_vcache;
+static unsigned long tlsdrill_next_context_id = 1;  /* taken with an atomic add */
+static __thread int tlsdrill_vcache_next;
+static __thread unsigned long tlsdrill_vcache_hit_count, tlsdrill_vcache_miss_count;
+
+unsigned long tlsdrill_verify_cache_hits(void) { return tlsdrill_vcache_hit_count; }
+unsigned long tlsdrill_verify_cache_misses(void) { return tlsdrill_vcache_miss_count; }
+
+/* The served chain (leaf + untrusted) as concatenated DER, or -1 when it does not fit. */
+static int tlsdrill_served_der(X509_STORE_CTX *store, unsigned char *out, int cap) {
+    X509 *leaf = X509_STORE_CTX_get0_cert(store);
+    STACK_OF(X509) *untrusted = X509_STORE_CTX_get0_untrusted(store);
+    int total = 0;
+    int count = untrusted ? sk_X509_num(untrusted) : 0;
+    for (int i = -1; i < count; i++) {
+        X509 *x = i < 0 ? leaf : sk_X509_value(untrusted, i);
+        if (x == NULL || (i >= 0 && x == leaf)) continue;
+        int n = i2d_X509(x, NULL);
+        if (n <= 0 || total + n > cap) return -1;
+        unsigned char *p = out + total;
+        i2d_X509(x, &p);
+        total += n;
+    }
+    return total;
+}
+
+static int tlsdrill_cached_verify_cb(X509_STORE_CTX *store, void *arg) {
+    (void)arg;
+    SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
+    SSL_CTX *owner = ssl ? SSL_get_SSL_CTX(ssl) : NULL;
+    unsigned long ctx = owner ? (unsigned long)(uintptr_t)SSL_CTX_get_ex_data(owner, tlsdrill_context_id_index) : 0;
+    if (tlsdrill_vcache == NULL) tlsdrill_vcache = calloc(TLSDRILL_VCACHE_ENTRIES, sizeof(tlsdrill_vcache_entry));
+    unsigned char key[TLSDRILL_VCACHE_MAX_DER];
+    int length = (ctx != 0 && tlsdrill_vcache) ? tlsdrill_served_der(store, key, sizeof key) : -1;
+    time_t now = time(NULL);
+    if (length > 0) {
+        for (int i = 0; i < TLSDRILL_VCACHE_ENTRIES; i++) {
+            tlsdrill_vcache_entry *e = &tlsdrill_vcache[i];
+            if (e->context_id == ctx && e->der_length == length && now >= e->not_before && now <= e->not_after
+                && memcmp(e->der, key, (size_t)length) == 0) {
+                tlsdrill_vcache_hit_count++;
+                X509_STORE_CTX_set_error(store, X509_V_OK);
+                return 1;
+            }
+        }
+    }
+    tlsdrill_vcache_miss_count++;
+    int ok = X509_verify_cert(store);
+    if (ok == 1 && length > 0) {
+        STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(store);
+        time_t latest_start = 0, earliest_end = (time_t)1 << 62;
+        int usable = chain != NULL && sk_X509_num(chain) > 0;
+        for (int i = 0; usable && i < sk_X509_num(chain); i++) {
+            X509 *x = sk_X509_value(chain, i);
+            time_t start = (time_t)tlsdrill_asn1_time_to_unix(X509_get0_notBefore(x));
+            time_t end = (time_t)tlsdrill_asn1_time_to_unix(X509_get0_notAfter(x));
+            if (start == 0 || end == 0) usable = 0;
+            if (start > latest_start) latest_start = start;
+            if (end < earliest_end) earliest_end = end;
+        }
+        if (usable) {
+            tlsdrill_vcache_entry *e = &tlsdrill_vcache[tlsdrill_vcache_next];
+            tlsdrill_vcache_next = (tlsdrill_vcache_next + 1) % TLSDRILL_VCACHE_ENTRIES;
+            e->context_id = ctx;
+            e->der_length = length;
+            e->not_before = latest_start;
+            e->not_after = earliest_end;
+            memcpy(e->der, key, (size_t)length);
+        }
+    }
+    return ok;
+}
+
+void tlsdrill_install_verify_cache(SSL_CTX *ctx) {
+    pthread_once(&tlsdrill_indices_once, tlsdrill_allocate_indices);
+    unsigned long id = __atomic_fetch_add(&tlsdrill_next_context_id, 1, __ATOMIC_RELAXED);
+    if (tlsdrill_context_id_index < 0 || !SSL_CTX_set_ex_data(ctx, tlsdrill_context_id_index, (void *)(uintptr_t)id)) return;
+    SSL_CTX_set_cert_verify_callback(ctx, tlsdrill_cached_verify_cb, NULL);
+}

@@ -19,6 +19,9 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(help: "Do not verify the server certificate.")
     var insecure = false
 
+    @Flag(help: "Verify every served chain from scratch (default: reuse a worker's verification of a byte-identical chain while all its certificates are valid).")
+    var noVerifyCache = false
+
     @Option(help: "PEM client certificate (leaf, optionally followed by its intermediates).")
     var cert: String?
 
@@ -63,6 +66,7 @@ struct ConnectionOptions: ParsableArguments {
         if let version = try version() { settings.version = version }
         if let ca { settings.caFile = ca }
         if insecure { settings.insecure = true }
+        if noVerifyCache { settings.verifyCache = false }
         if let sni {
             settings.serverName = sni
             settings.verifyName = sni

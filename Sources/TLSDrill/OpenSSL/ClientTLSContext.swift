@@ -38,6 +38,7 @@ public final class ClientTLSContext: @unchecked Sendable {
             return
         }
         SSL_CTX_set_verify(pointer, SSL_VERIFY_PEER, nil)
+        if settings.verifyCache { tlsdrill_install_verify_cache(pointer) }
         if let caFile = settings.caFile {
             _ = try Certificate.loadPEMFile(caFile)  // clear error for a missing or empty bundle
             guard SSL_CTX_load_verify_locations(pointer, caFile, nil) == 1 else {

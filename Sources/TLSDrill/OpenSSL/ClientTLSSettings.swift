@@ -18,6 +18,9 @@ public struct ClientTLSSettings: Sendable, Codable, Equatable {
     public var ciphers: String?
     /// TLS 1.3 ciphersuites, nil = default.
     public var ciphersuites: String?
+    /// Reuse this worker's earlier verification of a byte-identical served chain while every certificate
+    /// in it is still valid (`--no-verify-cache` turns it off).
+    public var verifyCache = true
 
     public init() {}
 

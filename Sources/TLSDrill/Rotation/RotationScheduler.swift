@@ -88,9 +88,11 @@ public final class RotationScheduler: Sendable {
         case .verifyCANames(let files):
             record = verify(record, files: files)
         case .clients(let weights, let over):
+            record.startedS = step.at  // the client plan switches exactly at `at`, whatever this thread's delay
             record.detail = "weights " + weights.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
                 + (over > 0 ? " over \(over)s" : " at once")
         case .clientTrust(let file):
+            record.startedS = step.at
             record.detail = "clients now verify the gateway with \(file)"
         }
         record.durationS = ((elapsed() - started) * 1000).rounded() / 1000
