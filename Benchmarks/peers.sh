@@ -94,6 +94,8 @@ for tls in 1.3 1.2; do
     -cert "$PKI/gen1/client.pem" -key "$PKI/gen1/client.key" -CAfile "$PKI/gen1/root.pem" -verify 3 -time "$SECONDS_PER_ROW"
   run_row "tlsdrill --confirm none → nginx" "$tls" "$NGINX_WORKER" "$PORT" "$BIN" run --target "127.0.0.1:$PORT" "${COMMON[@]}" \
     --tls "$tls" --confirm none --concurrency 32 --duration "${SECONDS_PER_ROW}s"
+  run_row "  same, --no-verify-cache" "$tls" "$NGINX_WORKER" "$PORT" "$BIN" run --target "127.0.0.1:$PORT" "${COMMON[@]}" \
+    --tls "$tls" --confirm none --concurrency 32 --duration "${SECONDS_PER_ROW}s" --no-verify-cache
   run_row "tlsdrill --confirm http → nginx" "$tls" "$NGINX_WORKER" "$PORT" "$BIN" run --target "127.0.0.1:$PORT" "${COMMON[@]}" \
     --tls "$tls" --confirm http --concurrency 32 --duration "${SECONDS_PER_ROW}s"
   run_row "tlsdrill --confirm http → serve" "$tls" "$SERVE_PID" "$SERVE_PORT" "$BIN" run --target "127.0.0.1:$SERVE_PORT" "${COMMON[@]}" \

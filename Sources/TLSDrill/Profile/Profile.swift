@@ -16,33 +16,8 @@ public struct Profile: Sendable {
         } catch {
             throw ProfileLines.describe(error, path: path, text: text)
         }
-        func resolve(_ file: String?) -> String? { file.map { ProfilePaths.resolve($0, profile: path) } }
-        func check(_ file: String?, line: Int?) throws {
-            guard let file else { return }
-            guard FileManager.default.isReadableFile(atPath: file) else {
-                throw TLSDrillError.profile(path: path, line: line, message: "\(file): no such readable file (paths are relative to the profile)")
-            }
-        }
-        for index in document.targets.indices {
-            var target = document.targets[index]
-            target.ca = resolve(target.ca)
-            try check(target.ca, line: target.line)
-            if var expectation = target.expectServer {
-                expectation.requestedCANamesInclude = expectation.requestedCANamesInclude.compactMap(resolve)
-                expectation.requestedCANamesExclude = expectation.requestedCANamesExclude.compactMap(resolve)
-                for file in expectation.requestedCANamesInclude + expectation.requestedCANamesExclude { try check(file, line: target.line) }
-                target.expectServer = expectation
-            }
-            document.targets[index] = target
-        }
-        for index in document.identities.indices {
-            var identity = document.identities[index]
-            identity.cert = resolve(identity.cert)
-            identity.key = resolve(identity.key)
-            identity.chain = resolve(identity.chain)
-            for file in [identity.cert, identity.key, identity.chain] { try check(file, line: identity.line) }
-            document.identities[index] = identity
-        }
+        document.targets = try document.targets.map { try resolvedTarget($0, profile: path) }
+        document.identities = try document.identities.map { try resolvedIdentity($0, profile: path) }
         let total = document.identities.map(\.weight).reduce(0, +)
         if document.identities.count > 1 && !(abs(total - 100) < 0.5 || abs(total - 1) < 0.001 || document.identities.allSatisfy { $0.weight == 1 }) {
             throw TLSDrillError.profile(path: path, line: document.identities.first?.line,
@@ -52,6 +27,49 @@ public struct Profile: Sendable {
             throw TLSDrillError.profile(path: path, line: document.identities.first?.line, message: "every identity has weight 0; give at least one a positive weight")
         }
         return Profile(path: path, document: document)
+    }
+
+    private static func resolve(_ file: String?, profile: String) -> String? {
+        file.map { ProfilePaths.resolve($0, profile: profile) }
+    }
+
+    private static func requireReadable(_ file: String?, profile: String, line: Int?) throws {
+        guard let file else { return }
+        guard FileManager.default.isReadableFile(atPath: file) else {
+            throw TLSDrillError.profile(path: profile, line: line, message: "\(file): no such readable file (paths are relative to the profile)")
+        }
+    }
+
+    @_optimize(none)
+    private static func resolvedTarget(_ spec: TargetSpec, profile: String) throws -> TargetSpec {
+        var target = spec
+        target.ca = resolve(target.ca, profile: profile)
+        try requireReadable(target.ca, profile: profile, line: target.line)
+        if var expectation = target.expectServer {
+            expectation.requestedCANamesInclude = expectation.requestedCANamesInclude.map { ProfilePaths.resolve($0, profile: profile) }
+            expectation.requestedCANamesExclude = expectation.requestedCANamesExclude.map { ProfilePaths.resolve($0, profile: profile) }
+            for file in expectation.requestedCANamesInclude + expectation.requestedCANamesExclude {
+                try requireReadable(file, profile: profile, line: target.line)
+            }
+            target.expectServer = expectation
+        }
+        return target
+    }
+
+    // Swift 6.3's optimizer crashes (CopyPropagation ownership error) on these two cold functions.
+    @_optimize(none)
+    private static func resolvedIdentity(_ spec: IdentitySpec, profile: String) throws -> IdentitySpec {
+        let cert = resolve(spec.cert, profile: profile)
+        let key = resolve(spec.key, profile: profile)
+        let chain = resolve(spec.chain, profile: profile)
+        try requireReadable(cert, profile: profile, line: spec.line)
+        try requireReadable(key, profile: profile, line: spec.line)
+        try requireReadable(chain, profile: profile, line: spec.line)
+        var identity = spec
+        identity.cert = cert
+        identity.key = key
+        identity.chain = chain
+        return identity
     }
 
     /// The target with this name, or the first when nil.
