@@ -99,6 +99,29 @@ struct LoadTests {
         #expect(result.elapsed >= 1, "held for --hold before closing")
     }
 
+    @Test("--hold against the built-in gateway: every held connection stays established until the hold ends")
+    func holdEstablished() throws {
+        let server = try BuiltInGateway.start(BuiltInGateway.settings())
+        defer { server.stop() }
+        let done = DispatchSemaphore(value: 0)
+        let port = server.port
+        let box = ResultBox()
+        DispatchQueue.global().async {
+            box.result = try? Drill.run(port: port, identity: "gen1-client") {
+                $0.concurrency = 200
+                $0.handshakes = 200
+                $0.hold = 2
+            }
+            done.signal()
+        }
+        Thread.sleep(forTimeInterval: 1.2)
+        let established = EstablishedConnections.count(toPort: port)
+        done.wait()
+        #expect(established == 200, "established client connections to the gateway while holding: \(established)")
+        #expect(box.result?.count(.accepted) == 200)
+        #expect(EstablishedConnections.count(toPort: port) == 0, "closed after the hold")
+    }
+
     @Test("connection refused mid-run is counted, not fatal")
     func refused() throws {
         let result = try Drill.run(port: LoopbackPort.free(), identity: "gen1-client") { $0.handshakes = 5 }
@@ -131,5 +154,33 @@ struct LoadTests {
         for key in ["\"latency_us\"", "\"duration_s\"", "\"achieved_rate\"", "\"missed_starts\"", "\"timeline\"", "\"p999\"", "\"settings\""] {
             #expect(raw.contains(key), "\(key) in the JSON")
         }
+    }
+}
+
+/// A result handed from a background queue (read after the semaphore).
+final class ResultBox: @unchecked Sendable {
+    var result: RunResult?
+}
+
+/// Counts ESTABLISHED TCP connections to a local port from /proc/net/tcp.
+enum EstablishedConnections {
+    static func count(toPort port: UInt16) -> Int {
+        // procfs reports size 0: read to EOF with read(2) rather than trusting Foundation's sized reads.
+        let fd = open("/proc/net/tcp", O_RDONLY)
+        guard fd >= 0 else { return -1 }
+        defer { close(fd) }
+        var bytes = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = read(fd, &chunk, chunk.count)
+            if count <= 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+        let table = String(decoding: bytes, as: UTF8.self)
+        let wanted = String(format: ":%04X", port)
+        return table.split(separator: "\n").dropFirst().filter { line in
+            let fields = line.split(separator: " ")
+            return fields.count > 3 && fields[2].hasSuffix(wanted) && fields[3] == "01"
+        }.count
     }
 }

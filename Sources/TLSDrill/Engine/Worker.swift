@@ -364,17 +364,13 @@ final class Worker {
         poller.modify(connection.fd, token: connection.token, interest: interest)
     }
 
-    /// A held connection became readable: consume what arrived (tickets, the rest of a reply) and close
-    /// only when the gateway closes. The attempt was counted already.
+    /// A held connection became readable: the gateway sent something (a ticket, an alert) or closed. The
+    /// attempt was counted already and its TLS state freed, so read raw bytes and close on EOF or error.
     private func drainHeld(_ connection: Connection) {
-        guard let ssl = connection.ssl else { return close(connection) }
         while true {
-            OpenSSLErrorQueue.clear()
-            let result = SSL_read(ssl, connection.buffer.baseAddress, Int32(Connection.bufferSize))
-            if result > 0 { continue }
-            let error = SSL_get_error(ssl, result)
-            if error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE { return }
-            OpenSSLErrorQueue.clear()
+            let count = recv(connection.fd, connection.buffer.baseAddress, Connection.bufferSize, Int32(MSG_DONTWAIT))
+            if count > 0 { continue }
+            if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { return }
             return close(connection)
         }
     }
@@ -390,6 +386,11 @@ final class Worker {
         let diagnosis = Diagnosis.classify(connection.evidence, facts: facts[connection.identity])
         record(connection, diagnosis: diagnosis, now: now)
         if diagnosis.outcome == .accepted && holdNanos > 0 && connection.fd >= 0 && !control.stopRequested {
+            // Holding needs only the open socket: free the TLS state (buffers, session, parsed peer chain).
+            if let ssl = connection.ssl {
+                SSL_free(ssl)
+                connection.ssl = nil
+            }
             connection.phase = .holding
             want(connection, .read)
             arm(connection, deadline: now + holdNanos)
