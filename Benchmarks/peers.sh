@@ -82,12 +82,12 @@ run_row() {
   local server_cpu
   server_cpu=$(awk -v t=$((after - before)) -v hz="$HZ" 'BEGIN {print t / hz}')
   awk -v tool="$tool" -v tls="$tls" -v n="$handshakes" -v c="$client_cpu" -v s="$server_cpu" -v d="$SECONDS_PER_ROW" -v port="$port" \
-    'BEGIN { printf "%-34s %-4s %9.0f %12.0f %12.0f\n", tool, tls, n / d, c * 1e6 / n, s * 1e6 / n }'
+    'BEGIN { printf "%-34s %-4s %9.0f %12.0f %12.0f %11.0f%%\n", tool, tls, n / d, c * 1e6 / n, s * 1e6 / n, s * 100 / d }'
   echo "$tool $tls $handshakes $client_cpu $server_cpu" >> "$WORK/rows"
 }
 
 COMMON=(--ca "$PKI/gen1/root.pem" --sni localhost --cert "$PKI/gen1/client.pem" --key "$PKI/gen1/client.key" --workers 1 --quiet)
-printf "%-34s %-4s %9s %12s %12s\n" "client → server" "TLS" "hs/s" "client µs/hs" "server µs/hs"
+printf "%-34s %-4s %9s %12s %12s %12s\n" "client → server" "TLS" "hs/s" "client µs/hs" "server µs/hs" "server busy"
 for tls in 1.3 1.2; do
   flag=-tls1_3; [ "$tls" = 1.2 ] && flag=-tls1_2
   run_row "s_time -new → nginx" "$tls" "$NGINX_WORKER" "$PORT" openssl s_time -connect "127.0.0.1:$PORT" -new $flag \
