@@ -266,7 +266,9 @@ static int tlsdrill_cached_verify_cb(X509_STORE_CTX *store, void *arg) {
     }
     tlsdrill_vcache_miss_count++;
     int ok = X509_verify_cert(store);
-    if (ok == 1 && length > 0) {
+    /* Only a clean success is cached: a verify callback may return 1 despite an error (recording or
+     * HTTP-style rejection), and that must be seen again next time. */
+    if (ok == 1 && length > 0 && X509_STORE_CTX_get_error(store) == X509_V_OK) {
         STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(store);
         time_t latest_start = 0, earliest_end = (time_t)1 << 62;
         int usable = chain != NULL && sk_X509_num(chain) > 0;

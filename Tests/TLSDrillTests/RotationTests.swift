@@ -182,6 +182,28 @@ struct RotationTests {
         #expect(window.classes.keys.sorted() == ["client-cert-unknown-ca"], "nginx answers HTTP 400; the diagnosis still says unknown-ca: \(window.classes)")
     }
 
+    @Test("a signal step sends SIGHUP to the PID in a pid file: tlsdrill serve re-reads its files")
+    func signalStep() throws {
+        let pki = TestPKI.shared
+        let directory = TestPKI.scratch("signal-step")
+        let socket = directory + "/control.sock"
+        let port = LoopbackPort.free()
+        let serve = try ServerProcess(CLI.binary, ["serve", "--listen", "127.0.0.1:\(port)", "--cert", pki.cert("gen1-server"),
+                                                   "--key", pki.key("gen1-server"), "--trust", pki.cert("gen1-root"),
+                                                   "--control", "unix:\(socket)", "--quiet", "--duration", "60s"], port: port)
+        defer { serve.stop() }
+        try "\(serve.pid)\n".write(toFile: directory + "/serve.pid", atomically: true, encoding: .utf8)
+        let steps = """
+            - { at: 0.3s, name: "reload by signal", signal: HUP, pid_file: \(directory)/serve.pid }
+            - { at: 0.5s, name: "bad signal", signal: BOGUS, pid: \(serve.pid) }
+        """
+        let (result, report) = try Self.run("rotation-signal", Self.profile(port: port, socket: "", duration: "2s", steps: steps))
+        #expect(result.count(.accepted) == result.attempts)
+        #expect(report.steps?.first { $0.name == "reload by signal" }?.outcome == .ok, "\(String(describing: report.steps))")
+        #expect(report.steps?.first { $0.name == "bad signal" }?.detail.contains("unknown signal") == true)
+        #expect(try ControlEndpoint.send("stats", to: socket).contains("\"generation\":2"))
+    }
+
     @Test("tlsdrill drill rotation: the safe order has no failures, the unsafe one a window; both reports written")
     func drillRotationCommand() throws {
         let reports = TestPKI.scratch("drill-rotation")

@@ -138,8 +138,8 @@ static inline const char *tlsdrill_negotiated_group_name(SSL *ssl) {
     return nid == NID_undef ? NULL : SSL_group_to_name(ssl, nid);
 }
 
-/// Installs a verification cache on a client context: a served chain byte-identical to one this thread
-/// already verified with the same context, and within every certificate's validity *now*, is accepted
+/// Installs a verification cache on a context: a peer chain byte-identical to one this thread already
+/// verified cleanly with the same context, and within every certificate's validity *now*, is accepted
 /// without re-verifying; anything else (including every failure) goes through X509_verify_cert.
 void tlsdrill_install_verify_cache(SSL_CTX *ctx);
 /// This thread's cache hits and misses (for benchmarks and tests).

@@ -82,5 +82,7 @@ public final class ServerTLSContext: @unchecked Sendable {
         guard tlsdrill_server_install_policy(ctx, policy, verifyMode) == 1 else {
             throw TLSDrillError.openSSL(operation: "installing the verification policy", detail: OpenSSLErrorQueue.summary())
         }
+        // The SAN allow-list acts on successful verifications, so a cache hit would skip it.
+        if settings.clientAuth != .none && settings.allowedClientSANs.isEmpty { tlsdrill_install_verify_cache(ctx) }
     }
 }

@@ -186,9 +186,19 @@ final class ServerWorker {
         return nil
     }
 
+    private static let connectionClose = Array("connection: close".utf8)
+
+    /// HTTP/1.1 keeps the connection unless the request says `Connection: close` (case-insensitive scan, no allocation).
     private func wantsKeepAlive(_ connection: ServerConnection, headerLength: Int) -> Bool {
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(connection.buffer)[0..<headerLength]), as: UTF8.self).lowercased()
-        return !text.contains("connection: close")
+        let needle = Self.connectionClose
+        let bytes = connection.buffer
+        guard headerLength >= needle.count else { return true }
+        for start in 0...(headerLength - needle.count) {
+            var index = 0
+            while index < needle.count, bytes[start + index] | 0x20 == needle[index] | 0x20 { index += 1 }
+            if index == needle.count { return false }
+        }
+        return true
     }
 
     private func writeResponse(_ connection: ServerConnection) {
