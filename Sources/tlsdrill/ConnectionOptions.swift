@@ -54,11 +54,7 @@ struct ConnectionOptions: ParsableArguments {
 
     /// The `--tls` flag, parsed.
     func version() throws -> TLSVersionChoice? {
-        guard let tls else { return nil }
-        guard let version = TLSVersionChoice(rawValue: tls) else {
-            throw TLSDrillError.invalidOption(flag: "--tls", value: tls, expected: "use auto, 1.2 or 1.3")
-        }
-        return version
+        try tls.map { try choice($0, flag: "--tls") }
     }
 
     /// Applies the flags that were given on top of `settings`.

@@ -36,17 +36,11 @@ struct DemoCommand: ParsableCommand {
             options.duration = try DurationText.parse(duration, flag: "--duration")
             options.concurrency = concurrency
             options.mix = try IdentityMixSpec.parse(mix, flag: "--mix")
-            guard let mode = RejectMode(rawValue: reject) else {
-                throw TLSDrillError.invalidOption(flag: "--reject", value: reject, expected: "use alert, generic-alert or http")
-            }
-            options.reject = mode
-            guard let version = TLSVersionChoice(rawValue: tls) else {
-                throw TLSDrillError.invalidOption(flag: "--tls", value: tls, expected: "use auto, 1.2 or 1.3")
-            }
-            options.tls = version
+            options.reject = try choice(reject, flag: "--reject")
+            options.tls = try choice(tls, flag: "--tls")
             let demo = try DemoScenario(options: options)
             defer { demo.tearDown() }
-            print("tlsdrill demo: built-in gateway on \(demo.gatewayAddress) trusts gen1 and rejects with '\(mode.rawValue)'; drilling for \(duration) with \(mix)")
+            print("tlsdrill demo: built-in gateway on \(demo.gatewayAddress) trusts gen1 and rejects with '\(options.reject.rawValue)'; drilling for \(duration) with \(mix)")
             fflush(stdout)
             let result = try RunSession(runner: demo.load, quiet: quiet).run()
             try result.report().write(to: jsonPath)

@@ -36,10 +36,7 @@ struct InspectCommand: ParsableCommand {
         let inspection = try reportingFailures { () -> GatewayInspection in
             let address = try TargetAddress.resolve(target)
             var settings = ClientTLSSettings.defaults(for: address)
-            guard let version = TLSVersionChoice(rawValue: tls) else {
-                throw TLSDrillError.invalidOption(flag: "--tls", value: tls, expected: "use auto, 1.2 or 1.3")
-            }
-            settings.version = version
+            settings.version = try choice(tls, flag: "--tls")
             settings.caFile = ca
             if let sni { settings.serverName = sni; settings.verifyName = sni }
             if let verifyName { settings.verifyName = verifyName }

@@ -52,12 +52,7 @@ struct LoadOptions: ParsableArguments {
         if let rate { settings.rate = rate }
         if let handshakes { settings.handshakes = handshakes }
         if let duration { settings.duration = try DurationText.parse(duration, flag: "--duration") }
-        if let confirm {
-            guard let mode = ConfirmMode(rawValue: confirm) else {
-                throw TLSDrillError.invalidOption(flag: "--confirm", value: confirm, expected: "use http, read or none")
-            }
-            settings.confirm = mode
-        }
+        if let confirm { settings.confirm = try choice(confirm, flag: "--confirm") }
         if let path { settings.path = path }
         if let confirmGrace { settings.confirmGrace = try DurationText.parse(confirmGrace, flag: "--confirm-grace") }
         if let timeout {

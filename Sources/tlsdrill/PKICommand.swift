@@ -39,10 +39,7 @@ struct PKIInitCommand: ParsableCommand {
         try reportingFailures {
             var options = DrillPKI.Options()
             options.generations = generations.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-            guard let chosen = PrivateKey.Algorithm(rawValue: algorithm) else {
-                throw TLSDrillError.invalidOption(flag: "--algorithm", value: algorithm, expected: "use ecdsa-p256 or rsa-2048")
-            }
-            options.algorithm = chosen
+            options.algorithm = try choice(algorithm, flag: "--algorithm")
             options.spiffe = spiffe
             options.trustDomain = trustDomain
             options.serverNames = serverNames.split(separator: ",").map(String.init)

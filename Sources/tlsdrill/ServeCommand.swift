@@ -58,18 +58,9 @@ struct ServeCommand: ParsableCommand {
             var settings = ServerTLSSettings(certFile: cert, keyFile: key)
             settings.chainFile = chain
             settings.trustFiles = trust
-            guard let auth = ClientAuthMode(rawValue: clientAuth) else {
-                throw TLSDrillError.invalidOption(flag: "--client-auth", value: clientAuth, expected: "use require, optional or none")
-            }
-            settings.clientAuth = auth
-            guard let mode = RejectMode(rawValue: reject) else {
-                throw TLSDrillError.invalidOption(flag: "--reject", value: reject, expected: "use alert, generic-alert or http")
-            }
-            settings.reject = mode
-            guard let version = TLSVersionChoice(rawValue: tls) else {
-                throw TLSDrillError.invalidOption(flag: "--tls", value: tls, expected: "use auto, 1.2 or 1.3")
-            }
-            settings.version = version
+            settings.clientAuth = try choice(clientAuth, flag: "--client-auth")
+            settings.reject = try choice(reject, flag: "--reject")
+            settings.version = try choice(tls, flag: "--tls")
             settings.alpn = alpn.map { $0.split(separator: ",").map(String.init) } ?? []
             settings.allowedClientSANs = allowClientSan
             let limit = try duration.map { try DurationText.parse($0, flag: "--duration") }

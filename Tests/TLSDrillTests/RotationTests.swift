@@ -160,7 +160,7 @@ struct RotationTests {
         let pki = TestPKI.shared
         let bundle = directory + "/client-ca.pem"
         try FileManager.default.copyItem(atPath: pki.cert("gen1-root"), toPath: bundle)
-        let server = try NginxForRotation.start(directory: directory, clientCA: bundle)
+        let server = try NginxGateway.start(directory: directory, clientCA: bundle)
         defer { server.stop() }
         let reload = "nginx -p \(directory) -c \(directory)/nginx.conf -s reload"
         let safeSteps = """
@@ -242,34 +242,3 @@ struct RotationTests {
     }
 }
 
-/// nginx whose client CA bundle file the test rewrites between reloads.
-enum NginxForRotation {
-    static func start(directory: String, clientCA: String) throws -> ServerProcess {
-        let pki = TestPKI.shared
-        let port = LoopbackPort.free()
-        try FileManager.default.createDirectory(atPath: directory + "/logs", withIntermediateDirectories: true)
-        let config = """
-        worker_processes 1;
-        daemon off;
-        pid \(directory)/nginx.pid;
-        error_log \(directory)/logs/error.log warn;
-        events { worker_connections 4096; }
-        http {
-          access_log off;
-          client_body_temp_path \(directory)/body; proxy_temp_path \(directory)/proxy;
-          fastcgi_temp_path \(directory)/fastcgi; uwsgi_temp_path \(directory)/uwsgi; scgi_temp_path \(directory)/scgi;
-          server {
-            listen 127.0.0.1:\(port) ssl;
-            ssl_certificate \(pki.cert("gen1-server"));
-            ssl_certificate_key \(pki.key("gen1-server"));
-            ssl_client_certificate \(clientCA);
-            ssl_verify_client on;
-            ssl_verify_depth 3;
-            location / { return 200 "ok\\n"; }
-          }
-        }
-        """
-        try config.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
-        return try ServerProcess("nginx", ["-p", directory, "-c", directory + "/nginx.conf"], port: port)
-    }
-}

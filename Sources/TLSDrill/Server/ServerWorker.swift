@@ -167,13 +167,7 @@ final class ServerWorker {
                 if connection.received == ServerConnection.bufferSize { return close(connection, graceful: false) }
                 continue
             }
-            let error = SSL_get_error(ssl, result)
-            if error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE {
-                want(connection, error == SSL_ERROR_WANT_READ ? .read : .write)
-                return
-            }
-            OpenSSLErrorQueue.clear()
-            return close(connection, graceful: false)
+            return waitOrClose(connection, ssl: ssl, result: result)
         }
     }
 
@@ -212,13 +206,7 @@ final class ServerWorker {
                 connection.written += Int(result)
                 continue
             }
-            let error = SSL_get_error(ssl, result)
-            if error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE {
-                want(connection, error == SSL_ERROR_WANT_READ ? .read : .write)
-                return
-            }
-            OpenSSLErrorQueue.clear()
-            return close(connection, graceful: false)
+            return waitOrClose(connection, ssl: ssl, result: result)
         }
         if connection.keepAlive {
             connection.phase = .readingRequest
@@ -229,6 +217,17 @@ final class ServerWorker {
         } else {
             close(connection, graceful: true)
         }
+    }
+
+    /// After a failed SSL call: wait for the socket when OpenSSL would block, otherwise drop the connection.
+    private func waitOrClose(_ connection: ServerConnection, ssl: OpaquePointer, result: Int32) {
+        let error = SSL_get_error(ssl, result)
+        if error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE {
+            want(connection, error == SSL_ERROR_WANT_READ ? .read : .write)
+            return
+        }
+        OpenSSLErrorQueue.clear()
+        close(connection, graceful: false)
     }
 
     private func want(_ connection: ServerConnection, _ interest: EventPoller.Interest) {

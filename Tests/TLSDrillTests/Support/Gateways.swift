@@ -26,34 +26,8 @@ enum Gateways {
                 "-no_ticket",
             ], port: port, stopSignal: SIGKILL)
         case .nginx:
-            let directory = TestPKI.scratch("nginx")
-            try FileManager.default.createDirectory(atPath: directory + "/logs", withIntermediateDirectories: true)
-            let config = """
-            worker_processes \(workers);
-            daemon off;
-            pid \(directory)/nginx.pid;
-            error_log \(directory)/logs/error.log warn;
-            events { worker_connections 8192; }
-            http {
-              access_log off;
-              client_body_temp_path \(directory)/body; proxy_temp_path \(directory)/proxy;
-              fastcgi_temp_path \(directory)/fastcgi; uwsgi_temp_path \(directory)/uwsgi; scgi_temp_path \(directory)/scgi;
-              server {
-                listen 127.0.0.1:\(port) ssl;
-                ssl_certificate \(pki.cert(server));
-                ssl_certificate_key \(pki.key(server));
-                ssl_client_certificate \(pki.cert(trust));
-                ssl_verify_client on;
-                ssl_verify_depth 3;
-                ssl_protocols TLSv1.2 TLSv1.3;
-                ssl_session_cache off;
-                ssl_session_tickets off;
-                location / { return 200 "ok\\n"; }
-              }
-            }
-            """
-            try config.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
-            return try ServerProcess("nginx", ["-p", directory, "-c", directory + "/nginx.conf"], port: port)
+            return try NginxGateway.start(directory: TestPKI.scratch("nginx"), server: server, clientCA: pki.cert(trust), workers: workers,
+                                          port: port, disableResumption: true)
         case .haproxy:
             let directory = TestPKI.scratch("haproxy")
             let combined = directory + "/server.pem"
@@ -75,6 +49,41 @@ enum Gateways {
             try config.write(toFile: directory + "/haproxy.cfg", atomically: true, encoding: .utf8)
             return try ServerProcess("haproxy", ["-f", directory + "/haproxy.cfg", "-db"], port: port)
         }
+    }
+}
+
+/// nginx with `ssl_verify_client on`, configured in a scratch directory.
+enum NginxGateway {
+    static func start(directory: String, server: String = "gen1-server", clientCA: String, workers: Int = 1,
+                      port: UInt16 = LoopbackPort.free(), disableResumption: Bool = false) throws -> ServerProcess {
+        let pki = TestPKI.shared
+        try FileManager.default.createDirectory(atPath: directory + "/logs", withIntermediateDirectories: true)
+        let resumption = disableResumption ? "ssl_session_cache off;\n    ssl_session_tickets off;" : ""
+        let config = """
+        worker_processes \(workers);
+        daemon off;
+        pid \(directory)/nginx.pid;
+        error_log \(directory)/logs/error.log warn;
+        events { worker_connections 8192; }
+        http {
+          access_log off;
+          client_body_temp_path \(directory)/body; proxy_temp_path \(directory)/proxy;
+          fastcgi_temp_path \(directory)/fastcgi; uwsgi_temp_path \(directory)/uwsgi; scgi_temp_path \(directory)/scgi;
+          server {
+            listen 127.0.0.1:\(port) ssl;
+            ssl_certificate \(pki.cert(server));
+            ssl_certificate_key \(pki.key(server));
+            ssl_client_certificate \(clientCA);
+            ssl_verify_client on;
+            ssl_verify_depth 3;
+            ssl_protocols TLSv1.2 TLSv1.3;
+            \(resumption)
+            location / { return 200 "ok\\n"; }
+          }
+        }
+        """
+        try config.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
+        return try ServerProcess("nginx", ["-p", directory, "-c", directory + "/nginx.conf"], port: port)
     }
 }
 
