@@ -221,10 +221,6 @@ typedef struct {
 static __thread tlsdrill_vcache_entry *tlsdrill_vcache;
 static unsigned long tlsdrill_next_context_id = 1;  /* taken with an atomic add */
 static __thread int tlsdrill_vcache_next;
-static __thread unsigned long tlsdrill_vcache_hit_count, tlsdrill_vcache_miss_count;
-
-unsigned long tlsdrill_verify_cache_hits(void) { return tlsdrill_vcache_hit_count; }
-unsigned long tlsdrill_verify_cache_misses(void) { return tlsdrill_vcache_miss_count; }
 
 /* The served chain (leaf + untrusted) as concatenated DER, or -1 when it does not fit. */
 static int tlsdrill_served_der(X509_STORE_CTX *store, unsigned char *out, int cap) {
@@ -258,13 +254,11 @@ static int tlsdrill_cached_verify_cb(X509_STORE_CTX *store, void *arg) {
             tlsdrill_vcache_entry *e = &tlsdrill_vcache[i];
             if (e->context_id == ctx && e->der_length == length && now >= e->not_before && now <= e->not_after
                 && memcmp(e->der, key, (size_t)length) == 0) {
-                tlsdrill_vcache_hit_count++;
                 X509_STORE_CTX_set_error(store, X509_V_OK);
                 return 1;
             }
         }
     }
-    tlsdrill_vcache_miss_count++;
     int ok = X509_verify_cert(store);
     /* Only a clean success is cached: a verify callback may return 1 despite an error (recording or
      * HTTP-style rejection), and that must be seen again next time. */

@@ -142,9 +142,6 @@ static inline const char *tlsdrill_negotiated_group_name(SSL *ssl) {
 /// verified cleanly with the same context, and within every certificate's validity *now*, is accepted
 /// without re-verifying; anything else (including every failure) goes through X509_verify_cert.
 void tlsdrill_install_verify_cache(SSL_CTX *ctx);
-/// This thread's cache hits and misses (for benchmarks and tests).
-unsigned long tlsdrill_verify_cache_hits(void);
-unsigned long tlsdrill_verify_cache_misses(void);
 
 /// accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC).
 int tlsdrill_accept_nonblocking(int listener);
