@@ -22,6 +22,9 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(help: "Verify every served chain from scratch (default: reuse a worker's verification of a byte-identical chain while all its certificates are valid).")
     var noVerifyCache = false
 
+    @Flag(help: "Parse EC certificate keys through OpenSSL's legacy EC route instead of 3.0's decoder framework (much cheaper per handshake; process-wide, opt-in).")
+    var fastEcDecoding = false
+
     @Option(help: "PEM client certificate (leaf, optionally followed by its intermediates).")
     var cert: String?
 
@@ -59,6 +62,9 @@ struct ConnectionOptions: ParsableArguments {
 
     /// Applies the flags that were given on top of `settings`.
     func apply(to settings: inout ClientTLSSettings) throws {
+        if fastEcDecoding && !FastKeyDecoding.enable() {
+            throw TLSDrillError.openSSL(operation: "--fast-ec-decoding", detail: "OpenSSL refused the EC decoding engine")
+        }
         if let version = try version() { settings.version = version }
         if let ca { settings.caFile = ca }
         if insecure { settings.insecure = true }

@@ -53,6 +53,28 @@ struct CLITests {
         #expect(wrong.stderr.contains("expected every attempt to be accepted"))
     }
 
+    @Test("--fast-ec-decoding (process-wide, so in a subprocess): same classes, X25519 and P-256 key exchange")
+    func fastECDecoding() throws {
+        guard ServerProcess.available("haproxy"), ServerProcess.available("openssl") else { return }
+        let server = try Gateways.start(.haproxy)
+        defer { server.stop() }
+        let target = ["--target", "127.0.0.1:\(server.port)", "--sni", "localhost", "--ca", Self.pki.cert("gen1-root"), "--fast-ec-decoding", "--quiet"]
+        for group in ["X25519", "P-256"] {
+            for (identity, expected) in [("gen1-client", "accepted"), ("gen1-client-expired", "client-cert-expired"),
+                                         ("gen1-client-serverauth-only", "client-cert-missing-clientauth"), ("gen2-client", "client-cert-unknown-ca")] {
+                let output = try CLI.run(["run"] + target + ["--cert", Self.pki.cert(identity), "--key", Self.pki.key(identity),
+                                                             "--groups", group, "--handshakes", "4", "--expect", expected])
+                #expect(output.status == 0, "\(group) \(identity): \(output.stdout)\(output.stderr)")
+            }
+        }
+        let expiredServer = try Gateways.start(.opensslServer, server: "gen1-server-expired")
+        defer { expiredServer.stop() }
+        let output = try CLI.run(["run", "--target", "127.0.0.1:\(expiredServer.port)", "--sni", "localhost", "--ca", Self.pki.cert("gen1-root"),
+                                  "--fast-ec-decoding", "--quiet", "--cert", Self.pki.cert("gen1-client"), "--key", Self.pki.key("gen1-client"),
+                                  "--handshakes", "3", "--expect", "server-cert-expired"])
+        #expect(output.status == 0, "\(output.stdout)\(output.stderr)")
+    }
+
     @Test("Ctrl-C stops the load and still writes the report")
     func interrupt() throws {
         guard ServerProcess.available("nginx") else { return }
