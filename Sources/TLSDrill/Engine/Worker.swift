@@ -266,10 +266,13 @@ final class Worker {
             readVerdict(connection)
             return
         }
-        let error = SSL_get_error(ssl, result)
-        if error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE {
-            want(connection, error == SSL_ERROR_WANT_READ ? .read : .write)
+        let error: Int32
+        switch SSLCallResult(ssl, returned: result) {
+        case .wait(let interest):
+            want(connection, interest)
             return
+        case .failed(let code):
+            error = code
         }
         // A TLS 1.3 gateway may have rejected us and closed already: its alert can still be queued.
         recordFailure(connection, ssl: ssl, sslError: error)
@@ -277,11 +280,8 @@ final class Worker {
         connection.received = 0
         OpenSSLErrorQueue.clear()
         let drained = SSL_read(ssl, connection.buffer.baseAddress, Int32(Connection.bufferSize))
-        if drained <= 0 {
-            let readError = SSL_get_error(ssl, drained)
-            if readError != SSL_ERROR_WANT_READ && readError != SSL_ERROR_WANT_WRITE {
-                recordFailure(connection, ssl: ssl, sslError: readError)
-            }
+        if drained <= 0, case .failed(let readError) = SSLCallResult(ssl, returned: drained) {
+            recordFailure(connection, ssl: ssl, sslError: readError)
         }
         finish(connection, now: MonotonicClock.now())
     }
@@ -302,16 +302,17 @@ final class Worker {
                 if decideHTTP(connection, complete: connection.received == Connection.bufferSize) { return }
                 continue
             }
-            let error = SSL_get_error(ssl, result)
-            if error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE {
+            let outcome = SSLCallResult(ssl, returned: result)
+            if case .wait(let interest) = outcome {
                 if settings.confirm == .read, connection.observation.pointee.session_ticket_seen != 0 {
                     connection.evidence.verdictSignal = .sessionTicket
                     finish(connection, now: MonotonicClock.now())
                     return
                 }
-                want(connection, error == SSL_ERROR_WANT_READ ? .read : .write)
+                want(connection, interest)
                 return
             }
+            guard case .failed(let error) = outcome else { return }
             if settings.confirm == .http, connection.received > 0, decideHTTP(connection, complete: true) { return }
             recordFailure(connection, ssl: ssl, sslError: error)
             finish(connection, now: MonotonicClock.now())
@@ -337,13 +338,13 @@ final class Worker {
     }
 
     private func handleSSLResult(_ connection: Connection, ssl: OpaquePointer, result: Int32) {
-        let error = SSL_get_error(ssl, result)
-        if error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE {
-            want(connection, error == SSL_ERROR_WANT_READ ? .read : .write)
-            return
+        switch SSLCallResult(ssl, returned: result) {
+        case .wait(let interest):
+            want(connection, interest)
+        case .failed(let error):
+            recordFailure(connection, ssl: ssl, sslError: error)
+            finish(connection, now: MonotonicClock.now())
         }
-        recordFailure(connection, ssl: ssl, sslError: error)
-        finish(connection, now: MonotonicClock.now())
     }
 
     /// Puts what a failed SSL call tells into the evidence (keeps the first socket error and reason).

@@ -115,9 +115,8 @@ final class ServerWorker {
             readRequest(connection)
             return
         }
-        let error = SSL_get_error(ssl, result)
-        if error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE {
-            want(connection, error == SSL_ERROR_WANT_READ ? .read : .write)
+        if case .wait(let interest) = SSLCallResult(ssl, returned: result) {
+            want(connection, interest)
             return
         }
         OpenSSLErrorQueue.clear()
@@ -221,9 +220,8 @@ final class ServerWorker {
 
     /// After a failed SSL call: wait for the socket when OpenSSL would block, otherwise drop the connection.
     private func waitOrClose(_ connection: ServerConnection, ssl: OpaquePointer, result: Int32) {
-        let error = SSL_get_error(ssl, result)
-        if error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE {
-            want(connection, error == SSL_ERROR_WANT_READ ? .read : .write)
+        if case .wait(let interest) = SSLCallResult(ssl, returned: result) {
+            want(connection, interest)
             return
         }
         OpenSSLErrorQueue.clear()
