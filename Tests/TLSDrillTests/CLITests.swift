@@ -29,6 +29,9 @@ struct CLITests {
         Self.expectOneLineError(try CLI.run(["run"] + target + Self.identity), mentions: "--handshakes")
         Self.expectOneLineError(try CLI.run(["run", "--target", "nonsense"] + Self.identity + bound), mentions: "HOST:PORT")
         Self.expectOneLineError(try CLI.run(["run"] + target + bound + ["--no-cert", "--tls", "1.1"]), mentions: "--tls")
+        for (flag, value) in [("--groups", "nope"), ("--ciphers", "nope"), ("--ciphersuites", "nope")] {
+            Self.expectOneLineError(try CLI.run(["run"] + target + bound + ["--no-cert", flag, value]), mentions: "\(flag) '\(value)'")
+        }
         Self.expectOneLineError(try CLI.run(["run"] + target + Self.identity + bound + ["--concurrency", "30000"]), mentions: "file descriptor limit")
     }
 

@@ -13,8 +13,9 @@ enum GatewayKind: String, CaseIterable, CustomStringConvertible {
 
 enum Gateways {
     /// Starts a gateway presenting `server` (a PKI entry name) and trusting `trust` (PKI entry) for clients.
+    /// `opensslOptions` are extra `s_server` arguments (cipher, group or version restrictions).
     static func start(_ kind: GatewayKind, server: String = "gen1-server", trust: String = "gen1-root",
-                      workers: Int = 1) throws -> ServerProcess {
+                      workers: Int = 1, opensslOptions: [String] = []) throws -> ServerProcess {
         let pki = TestPKI.shared
         let port = LoopbackPort.free()
         let chainArguments = pki.manifest.entry(server)?.generation.map { ["-cert_chain", pki.cert("\($0)-intermediate")] } ?? []
@@ -24,7 +25,7 @@ enum Gateways {
                 "s_server", "-accept", "127.0.0.1:\(port)", "-cert", pki.cert(server)] + chainArguments + [
                 "-key", pki.key(server), "-CAfile", pki.cert(trust), "-Verify", "3", "-verify_return_error", "-www", "-quiet",
                 "-no_ticket",
-            ], port: port, stopSignal: SIGKILL)
+            ] + opensslOptions, port: port, stopSignal: SIGKILL)
         case .nginx:
             return try NginxGateway.start(directory: TestPKI.scratch("nginx"), server: server, clientCA: pki.cert(trust), workers: workers,
                                           port: port, disableResumption: true)
