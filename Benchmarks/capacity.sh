@@ -6,14 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-10000}
-swift build -c release >/dev/null
-BIN=$(swift build -c release --show-bin-path)/tlsdrill
-WORK=$(mktemp -d /tmp/tlsdrill-capacity.XXXXXX)
-PIDS=()
-cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
-trap cleanup EXIT INT TERM
-"$BIN" pki init "$WORK/pki" >/dev/null
-PKI=$WORK/pki
+source Benchmarks/workspace.sh capacity
 PORT=$((20000 + RANDOM % 20000))
 "$BIN" serve --listen "127.0.0.1:$PORT" --cert "$PKI/gen1/server.pem" --key "$PKI/gen1/server.key" --trust "$PKI/gen1/root.pem" \
   --workers 1 --quiet >/dev/null 2>&1 &

@@ -11,15 +11,7 @@ cd "$(dirname "$0")/.."
 SECONDS_PER_ROW=${1:-10}
 command -v nginx >/dev/null || { echo "peers.sh: nginx is not installed (apt-get install nginx)" >&2; exit 2; }
 command -v taskset >/dev/null || { echo "peers.sh: taskset is missing (apt-get install util-linux)" >&2; exit 2; }
-swift build -c release >/dev/null
-BIN=$(swift build -c release --show-bin-path)/tlsdrill
-WORK=$(mktemp -d /tmp/tlsdrill-peers.XXXXXX)
-PIDS=()
-cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
-trap cleanup EXIT INT TERM
-
-"$BIN" pki init "$WORK/pki" >/dev/null
-PKI=$WORK/pki
+source Benchmarks/workspace.sh peers
 cat "$PKI/gen1/root.pem" "$PKI/gen1/intermediate.pem" > "$WORK/client-ca.pem"
 PORT=$((20000 + RANDOM % 20000))
 SERVE_PORT=$((PORT + 1))

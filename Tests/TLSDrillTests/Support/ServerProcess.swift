@@ -25,7 +25,7 @@ final class ServerProcess {
         self.stopSignal = stopSignal
         guard let path = ServerProcess.which(executable) else { throw Failure.notInstalled(executable) }
         self.port = port
-        logPath = NSTemporaryDirectory() + "tlsdrill-server-\(executable)-\(port).log"
+        logPath = TestPKI.root + "/server-\(executable)-\(port).log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = FileHandle(forWritingAtPath: logPath)
         process.executableURL = URL(fileURLWithPath: path)
