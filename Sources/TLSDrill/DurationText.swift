@@ -1,6 +1,6 @@
 import Foundation
 
-/// Parses human durations: `250ms`, `8s`, `2m`, `1h`, `1m30s`, or bare seconds (`1.5`).
+/// Parses human durations: `250ms`, `8s`, `2m`, `1h`, `30d`, `1m30s`, or bare seconds (`1.5`).
 public enum DurationText {
     /// Seconds, or a one-line error naming `flag`.
     public static func parse(_ text: String, flag: String) throws -> TimeInterval {
@@ -18,6 +18,7 @@ public enum DurationText {
             case "s": scale = 1
             case "m": scale = 60
             case "h": scale = 3600
+            case "d": scale = 86_400
             default: throw bad(text, flag)
             }
             total += value * scale

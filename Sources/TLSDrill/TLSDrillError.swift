@@ -19,6 +19,9 @@ public enum TLSDrillError: Error, Equatable, CustomStringConvertible, Sendable {
     case unsupportedOpenSSL(version: String)
     case io(path: String, reason: String)
     case profile(path: String, line: Int?, message: String)
+    case rotationStep(name: String, line: Int?, reason: String)
+    case addressInUse(address: String)
+    case controlSocket(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -54,6 +57,12 @@ public enum TLSDrillError: Error, Equatable, CustomStringConvertible, Sendable {
             return "\(path): \(reason)"
         case .profile(let path, let line, let message):
             return "\(path)\(line.map { ":\($0)" } ?? ""): \(message)"
+        case .rotationStep(let name, let line, let reason):
+            return "rotation step '\(name)'\(line.map { " (line \($0))" } ?? ""): \(reason); fix it before the load starts"
+        case .addressInUse(let address):
+            return "\(address) is already in use by another process; stop it or pick another --listen port (0 picks a free one)"
+        case .controlSocket(let path, let reason):
+            return "--control unix:\(path): \(reason)"
         }
     }
 }

@@ -6,7 +6,8 @@ import TLSDrill
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Make a throwaway PKI, start the built-in gateway, drill it with a mixed population, report, clean up.")
+        abstract: "Make a throwaway PKI, start the built-in gateway, drill it with a mixed population, report, clean up.",
+        discussion: ExitStatus.helpText)
 
     @Option(help: "How long to run the load.")
     var duration = "10s"
@@ -29,9 +30,13 @@ struct DemoCommand: ParsableCommand {
     @Flag(help: "No live status line.")
     var quiet = false
 
+    @OptionGroup var gate: GateOptions
+
     func run() throws {
         let jsonPath = json ?? NSTemporaryDirectory() + "tlsdrill-demo-\(getpid()).json"
-        let result = try reportingFailures { () -> RunResult in
+        let (result, report, verdict) = try reportingFailures { () -> (RunResult, RunReport, (status: ExitStatus, reasons: [String])) in
+            let runGate = RunGate(thresholds: try gate.parsed(), expect: nil, defaultThreshold: !gate.noDefaultThreshold, expectsRejections: false)
+            try OutputPaths.checkFile(json, flag: "--json")
             var options = DemoScenario.Options()
             options.duration = try DurationText.parse(duration, flag: "--duration")
             options.concurrency = concurrency
@@ -42,11 +47,16 @@ struct DemoCommand: ParsableCommand {
             defer { demo.tearDown() }
             print("tlsdrill demo: built-in gateway on \(demo.gatewayAddress) trusts gen1 and rejects with '\(options.reject.rawValue)'; drilling for \(duration) with \(mix)")
             fflush(stdout)
+            try runGate.thresholds.checkIdentities(options.mix.entries.map(\.name))
             let result = try RunSession(runner: demo.load, quiet: quiet).run()
-            try result.report().write(to: jsonPath)
-            return result
+            var report = result.report()
+            let verdict = runGate.judge(&report)
+            return (result, report, verdict)
         }
         print(TerminalReport.render(result), terminator: "")
+        print((report.thresholds ?? []).render(), terminator: "")
+        try reportingFailures { try report.write(to: jsonPath) }
         print("  JSON report: \(jsonPath)")
+        try finish(verdict)
     }
 }

@@ -12,7 +12,8 @@ struct DrillCommand: ParsableCommand {
 struct RotationDrillCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rotation",
-        abstract: "Rotate a CA under load in the safe five-step order, then in an unsafe order; show both verdicts.")
+        abstract: "Rotate a CA under load in the safe five-step order, then in an unsafe order; show both verdicts.",
+        discussion: "Exit codes: 0 the safe order had no failure and the unsafe one showed a window; 1 otherwise; 2 bad input; 130 interrupted.")
 
     @Option(help: "Seconds per step unit (the safe run lasts 5 units, the unsafe one 3.5).")
     var unit: Double = 2
@@ -50,6 +51,7 @@ struct RotationDrillCommand: ParsableCommand {
             print(scenario.report.rotation?.render(steps: scenario.report.steps ?? []) ?? "", terminator: "")
         }
         if let reportDir { print("\n  reports: \(reportDir)/rotation-{safe,unsafe}.{json,html}") }
+        if scenarios.contains(where: { $0.result.interrupted }) { throw ExitCode(ExitStatus.interrupted.rawValue) }
         let safeClean = scenarios.first { $0.name == "safe" }?.report.rotation?.windows.isEmpty == true
         let unsafeCaught = scenarios.first { $0.name == "unsafe" }?.report.rotation?.windows.isEmpty == false
         if !(safeClean && unsafeCaught) { throw ExitCode(1) }

@@ -43,11 +43,7 @@ struct InspectCommand: ParsableCommand {
             settings.alpn = alpn.map { $0.split(separator: ",").map(String.init) } ?? []
             let inspection = try GatewayInspector.inspect(target: address, tls: settings, timeout: try DurationText.parse(timeout, flag: "--timeout"))
             if let json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                encoder.keyEncodingStrategy = .convertToSnakeCase
-                encoder.dateEncodingStrategy = .iso8601
-                do { try encoder.encode(inspection).write(to: URL(fileURLWithPath: json), options: .atomic) } catch {
+                do { try JSONOutput.write(inspection, to: json) } catch {
                     throw TLSDrillError.io(path: json, reason: "cannot write (\(error.localizedDescription))")
                 }
             }

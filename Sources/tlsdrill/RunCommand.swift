@@ -6,7 +6,8 @@ import TLSDrill
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run concurrent mTLS handshakes against a gateway and classify every outcome.")
+        abstract: "Run concurrent mTLS handshakes against a gateway and classify every outcome.",
+        discussion: ExitStatus.helpText)
 
     @Argument(help: "Profile (YAML) to run; flags given override its fields.")
     var profile: String?
@@ -16,6 +17,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var load: LoadOptions
+    @OptionGroup var gate: GateOptions
 
     @Option(help: "Write the JSON report (schema tlsdrill.report/v1) here, atomically; also on Ctrl-C.")
     var json: String?
@@ -58,30 +60,44 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (result, report) = try reportingFailures { () -> (RunResult, RunReport) in
-            _ = try expect.map { value -> OutcomeClass in
+        let (result, report, verdict) = try reportingFailures { () -> (RunResult, RunReport, (status: ExitStatus, reasons: [String])) in
+            let expected = try expect.map { value -> OutcomeClass in
                 guard let outcome = OutcomeClass(rawValue: value) else {
                     throw TLSDrillError.invalidOption(flag: "--expect", value: value, expected: "not a class; `tlsdrill classes` lists them")
                 }
                 return outcome
             }
+            let flagThresholds = try gate.parsed()
+            try OutputPaths.checkFile(json, flag: "--json")
+            try OutputPaths.checkFile(html, flag: "--html")
+            try OutputPaths.checkDirectory(hdrDir, flag: "--hdr-dir")
             let plan = try makePlan()
+            let runGate = RunGate(thresholds: plan.thresholds + flagThresholds, expect: expected,
+                                  defaultThreshold: !gate.noDefaultThreshold, expectsRejections: plan.expectsRejections)
+            try runGate.thresholds.checkIdentities(plan.identities.map(\.context.identity.name))
             let runner = try plan.makeRunner()
             if !noPreflight { try Preflight.checkReachable(plan.settings.target, timeout: plan.settings.connectTimeout) }
+            try plan.checkSteps()
             let result = try RunSession(runner: runner, quiet: quiet).run()
-            let report = plan.report(result)
-            if let json { try report.write(to: json) }
-            if let hdrDir { try result.writeHdrDistributions(to: hdrDir) }
-            if let html { try HTMLReport.write(report, result: result, to: html) }
-            return (result, report)
+            var report = plan.report(result)
+            let verdict = runGate.judge(&report)
+            return (result, report, verdict)
         }
         print(TerminalReport.render(result), terminator: "")
         if let rotation = report.rotation { print(rotation.render(steps: report.steps ?? []), terminator: "") }
-        if let json { print("  JSON report: \(json)") }
-        if let html { print("  HTML report: \(html)") }
-        if let expect, let outcome = OutcomeClass(rawValue: expect), result.count(outcome) != result.attempts || result.attempts == 0 {
-            FileHandle.standardError.write(Data("tlsdrill: expected every attempt to be \(expect); got \(result.outcomeCounts.map { "\($0.0.rawValue) \($0.1)" }.joined(separator: ", "))\n".utf8))
-            throw ExitCode(1)
+        print((report.thresholds ?? []).render(), terminator: "")
+        // Reports are written after the terminal report, so a write that still fails loses nothing on screen.
+        try reportingFailures {
+            if let json {
+                try report.write(to: json)
+                print("  JSON report: \(json)")
+            }
+            if let hdrDir { try result.writeHdrDistributions(to: hdrDir) }
+            if let html {
+                try HTMLReport.write(report, result: result, to: html)
+                print("  HTML report: \(html)")
+            }
         }
+        try finish(verdict)
     }
 }

@@ -6,7 +6,8 @@ import TLSDrill
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check a profile's expectations (gateway checks, then target × TLS × identity cells); exit 0 only if all hold.")
+        abstract: "Check a profile's expectations (gateway checks, then target × TLS × identity cells); exit 0 only if all hold.",
+        discussion: ExitStatus.helpText)
 
     @Argument(help: "Profile (YAML) with expectations.")
     var profile: String
@@ -23,8 +24,14 @@ struct ValidateCommand: ParsableCommand {
     @Flag(help: "No progress lines on stderr.")
     var quiet = false
 
+    @Option(help: "Forecast instead of testing: evaluate every local fact (identity chains, served chains, trust anchors) as of this instant, +30d or RFC 3339, and list what would change.")
+    var at: String?
+
     func run() throws {
+        if let at { return try forecast(at) }
         let result = try reportingFailures { () -> ValidationResult in
+            try OutputPaths.checkFile(junit, flag: "--junit")
+            try OutputPaths.checkFile(json, flag: "--json")
             var loaded = try Profile.load(profile)
             if let attempts {
                 guard attempts > 0 else { throw TLSDrillError.invalidOption(flag: "--attempts", value: "\(attempts)", expected: "must be at least 1") }
@@ -33,12 +40,7 @@ struct ValidateCommand: ParsableCommand {
             let result = try Validator.run(loaded, progress: quiet ? nil : { FileHandle.standardError.write(Data("validate: \($0)\n".utf8)) })
             do {
                 if let junit { try result.junitXML().write(toFile: junit, atomically: true, encoding: .utf8) }
-                if let json {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                    encoder.keyEncodingStrategy = .convertToSnakeCase
-                    try encoder.encode(result).write(to: URL(fileURLWithPath: json), options: .atomic)
-                }
+                if let json { try JSONOutput.write(result, to: json) }
             } catch {
                 throw TLSDrillError.io(path: junit ?? json ?? "", reason: "cannot write (\(error.localizedDescription))")
             }
@@ -46,6 +48,23 @@ struct ValidateCommand: ParsableCommand {
         }
         print("tlsdrill validate \(profile)\n")
         print(result.render(), terminator: "")
-        if !result.passed { throw ExitCode(1) }
+        if !result.passed { throw ExitCode(ExitStatus.failed.rawValue) }
+    }
+
+    private func forecast(_ text: String) throws {
+        let forecast = try reportingFailures { () -> ValidationForecast in
+            try OutputPaths.checkFile(json, flag: "--json")
+            let instant = try ValidationForecast.instant(text)
+            let forecast = try ValidationForecast.make(try Profile.load(profile), at: instant)
+            if let json {
+                do { try JSONOutput.write(forecast, to: json) } catch {
+                    throw TLSDrillError.io(path: json, reason: "cannot write (\(error.localizedDescription))")
+                }
+            }
+            return forecast
+        }
+        print("tlsdrill validate \(profile) --at \(text)\n")
+        print(forecast.render(), terminator: "")
+        if !forecast.passed { throw ExitCode(ExitStatus.failed.rawValue) }
     }
 }

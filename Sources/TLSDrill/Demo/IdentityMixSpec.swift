@@ -13,8 +13,11 @@ public struct IdentityMixSpec: Sendable, Equatable {
         var entries: [(String, Double)] = []
         for part in text.split(separator: ",") {
             let pieces = part.split(separator: "=", maxSplits: 1)
-            guard pieces.count == 2, let weight = Double(pieces[1]), weight >= 0 else {
-                throw TLSDrillError.invalidOption(flag: flag, value: String(part), expected: "expected NAME=WEIGHT, e.g. gen1-client=80,no-cert=5")
+            guard pieces.count == 2, let weight = Double(pieces[1]), weight >= 0, weight <= 1_000_000 else {
+                throw TLSDrillError.invalidOption(flag: flag, value: String(part), expected: "expected NAME=WEIGHT with a weight from 0 to 1000000, e.g. gen1-client=80,no-cert=5")
+            }
+            guard !entries.contains(where: { $0.0 == pieces[0] }) else {
+                throw TLSDrillError.invalidOption(flag: flag, value: String(pieces[0]), expected: "named twice; give each identity one weight")
             }
             entries.append((String(pieces[0]), weight))
         }

@@ -49,6 +49,7 @@ public final class LoadRunner: @unchecked Sendable {
         let facts = identities.map { $0.context.identity.facts(at: validationTime) }
         let shares = WorkerShare.split(settings, workers: workerCount)
         let runStart = MonotonicClock.now()
+        let startedAt = Date()
         let workers = try shares.enumerated().map { index, share in
             try Worker(index: index, settings: settings, share: share, identities: identities, facts: facts,
                        control: control, runStart: runStart, plan: plan, trustPhases: trustPhases)
@@ -67,7 +68,7 @@ public final class LoadRunner: @unchecked Sendable {
         for worker in workers { merged.add(worker.stats) }
         return RunResult(settings: settings, identityNames: identities.map(\.context.identity.name),
                          identityFacts: facts, stats: merged, elapsed: elapsed, workers: workerCount,
-                         interrupted: control.stopRequested)
+                         interrupted: control.stopRequested, startedAt: startedAt)
     }
 
     private func startTicker(runStart: UInt64, status: (@Sendable (LiveStatus) -> Void)?) -> DispatchSourceTimer? {

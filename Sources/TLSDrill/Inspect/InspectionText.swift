@@ -3,9 +3,6 @@ import Foundation
 /// `tlsdrill inspect`'s terminal output.
 public enum InspectionText {
     public static func render(_ inspection: GatewayInspection) -> String {
-        let day = DateFormatter()
-        day.dateFormat = "yyyy-MM-dd HH:mm'Z'"
-        day.timeZone = TimeZone(identifier: "UTC")
         var out = "\(inspection.target): \(inspection.tlsVersion), \(inspection.cipher)"
         if let group = inspection.group { out += ", group \(group)" }
         out += ", ALPN \(inspection.alpn ?? "none")\n\n"
@@ -16,7 +13,7 @@ public enum InspectionText {
             if !certificate.subjectAlternativeNames.isEmpty { out += "      SANs      \(certificate.subjectAlternativeNames.joined(separator: ", "))\n" }
             out += "      EKU       \(certificate.extendedKeyUsage.map { $0.isEmpty ? "(none usable for TLS)" : $0.joined(separator: ", ") } ?? "(no EKU extension)")\n"
             out += "      key       \(certificate.keyType)\(certificate.isCA ? ", CA" : "")\n"
-            out += "      valid     \(day.string(from: certificate.notBefore)) → \(day.string(from: certificate.notAfter))  (\(certificate.daysLeft) days left)\n"
+            out += "      valid     \(Timestamp.minute(certificate.notBefore)) → \(Timestamp.minute(certificate.notAfter))  (\(certificate.daysLeft) days left)\n"
         }
         out += "\nverification: \(inspection.verification)" + (inspection.verifiedName.map { " (for name \($0))" } ?? "") + "\n"
         out += "client certificate: " + (inspection.certificateRequested ? "requested" : "not requested")

@@ -7,8 +7,10 @@ public struct ProfileDocument: Decodable, Sendable {
     public var load: LoadSpec
     public var validate: ValidateSpec
     public var rotation: RotationSpec?
+    /// Pass/fail rules for `run PROFILE` and `validate` (parsed at load; a bad one names its line).
+    public var thresholds: [Threshold]
 
-    private enum Keys: String, CodingKey, CaseIterable { case targets, identities, load, validate, rotation, description }
+    private enum Keys: String, CodingKey, CaseIterable { case targets, identities, load, validate, rotation, thresholds, description }
 
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(Keys.allCases.map(\.rawValue), in: "the profile")
@@ -18,6 +20,17 @@ public struct ProfileDocument: Decodable, Sendable {
         load = try container.decodeIfPresent(LoadSpec.self, forKey: .load) ?? LoadSpec()
         validate = try container.decodeIfPresent(ValidateSpec.self, forKey: .validate) ?? ValidateSpec()
         rotation = try container.decodeIfPresent(RotationSpec.self, forKey: .rotation)
+        let expressions = try container.decodeIfPresent([String].self, forKey: .thresholds) ?? []
+        let thresholdsLine = (try? container.superDecoder(forKey: .thresholds))?.mark?.line
+        thresholds = try expressions.map { expression in
+            do { return try Threshold.parse(expression, source: "thresholds") } catch let error as TLSDrillError {
+                throw ProfileIssue(line: thresholdsLine, message: error.description)
+            }
+        }
+        var seen = Set<String>()
+        for identity in identities where !seen.insert(identity.name).inserted {
+            throw ProfileIssue(line: identity.line, message: "identity '\(identity.name)' is named twice; give each identity its own name")
+        }
         guard !targets.isEmpty else { throw ProfileIssue(line: decoder.line, message: "targets: needs at least one target") }
         guard !identities.isEmpty else { throw ProfileIssue(line: decoder.line, message: "identities: needs at least one identity") }
     }
@@ -117,9 +130,12 @@ public struct IdentitySpec: Decodable, Sendable {
     public var none: Bool
     public var weight: Double
     public var expect: Expectation?
+    /// `validate`: every certificate this identity presents must stay valid this many more days
+    /// (overrides `validate.min_days_left`).
+    public var minDaysLeft: Double?
     public var line: Int?
 
-    private enum Keys: String, CodingKey, CaseIterable { case name, cert, key, chain, none, weight, expect }
+    private enum Keys: String, CodingKey, CaseIterable { case name, cert, key, chain, none, weight, expect, minDaysLeft = "min_days_left" }
 
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(Keys.allCases.map(\.rawValue), in: "an identity")
@@ -132,6 +148,7 @@ public struct IdentitySpec: Decodable, Sendable {
         none = try container.decodeIfPresent(Bool.self, forKey: .none) ?? false
         weight = try container.decodeIfPresent(Double.self, forKey: .weight) ?? 1
         expect = try container.decodeIfPresent(Expectation.self, forKey: .expect)
+        minDaysLeft = try container.decodeIfPresent(Double.self, forKey: .minDaysLeft)
         if none && (cert != nil || key != nil) {
             throw ProfileIssue(line: line, message: "identity '\(name)': 'none: true' cannot have cert/key")
         }
@@ -186,8 +203,10 @@ public struct ValidateSpec: Decodable, Sendable {
     public var concurrency = 4
     /// Run all identities of a target together as one mixed load (at `load.concurrency`) instead of cell by cell.
     public var underLoad = false
+    /// Every certificate each identity presents must stay valid this many more days.
+    public var minDaysLeft: Double?
 
-    private enum Keys: String, CodingKey, CaseIterable { case attempts, concurrency, underLoad = "under_load" }
+    private enum Keys: String, CodingKey, CaseIterable { case attempts, concurrency, underLoad = "under_load", minDaysLeft = "min_days_left" }
 
     public init() {}
 
@@ -197,5 +216,6 @@ public struct ValidateSpec: Decodable, Sendable {
         attempts = try container.decodeIfPresent(Int.self, forKey: .attempts) ?? 20
         concurrency = try container.decodeIfPresent(Int.self, forKey: .concurrency) ?? 4
         underLoad = try container.decodeIfPresent(Bool.self, forKey: .underLoad) ?? false
+        minDaysLeft = try container.decodeIfPresent(Double.self, forKey: .minDaysLeft)
     }
 }

@@ -6,6 +6,12 @@ public struct RunPlan: Sendable {
     public var settings: RunSettings
     public var identities: [WeightedIdentity]
     public var rotation: PreparedRotation?
+    /// The profile the plan came from (its path and hash go into the report).
+    public var profilePath: String?
+    /// The profile's thresholds.
+    public var thresholds: [Threshold] = []
+    /// Whether some identity is expected to be rejected (then no default threshold applies).
+    public var expectsRejections = false
 
     public init(settings: RunSettings, identities: [WeightedIdentity], rotation: PreparedRotation? = nil) {
         self.settings = settings
@@ -24,7 +30,17 @@ public struct RunPlan: Sendable {
         let prepared = try rotation.map {
             try PreparedRotation.prepare(profile: profile, rotation: $0, target: target, tls: settings.tls, identities: specs)
         }
-        return RunPlan(settings: settings, identities: identities, rotation: prepared)
+        var plan = RunPlan(settings: settings, identities: identities, rotation: prepared)
+        plan.profilePath = profile.path
+        plan.thresholds = profile.document.thresholds
+        plan.expectsRejections = specs.contains { if case .reject = $0.expect { true } else { false } }
+        return plan
+    }
+
+    /// Fails fast (before the load) when a gateway-side step cannot work: a control socket nobody
+    /// answers on, a pid that is not alive.
+    public func checkSteps() throws {
+        try rotation?.scheduler.preflight()
     }
 
     /// A runner whose start also starts the rotation's steps.
@@ -37,6 +53,7 @@ public struct RunPlan: Sendable {
     /// The report, with the rotation's steps and verdict when there is one.
     public func report(_ result: RunResult) -> RunReport {
         var report = result.report()
+        report.profile = profilePath.flatMap(ProfileFingerprint.of)
         if let scheduler = rotation?.scheduler { report.attachRotation(scheduler.finish(loadEnded: result.elapsed)) }
         return report
     }

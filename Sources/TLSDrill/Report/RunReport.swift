@@ -4,6 +4,17 @@ import Foundation
 /// ids are `OutcomeClass` raw values.
 public struct RunReport: Codable, Sendable {
     public var schema = "tlsdrill.report/v1"
+    /// RFC 3339 UTC (ms) wall-clock start and end of the load.
+    public var startedAt = ""
+    public var endedAt = ""
+    public var tlsdrillVersion = TLSDrillVersion.current
+    /// The OpenSSL the run used, as the library reports itself.
+    public var opensslVersion = ""
+    public var hostname = ""
+    /// The full command line.
+    public var commandLine: [String] = []
+    /// The profile (path and SHA-256) when the run came from one.
+    public var profile: ProfileFingerprint? = nil
     public var target: String
     /// Attempts that reached an outcome; `outcomes` sums to this.
     public var attempts: Int
@@ -29,6 +40,19 @@ public struct RunReport: Codable, Sendable {
     public var steps: [StepRecord]? = nil
     /// Failure windows or "no failures across N steps" (rotation drills only).
     public var rotation: RotationVerdict? = nil
+    /// Each threshold's verdict (`--threshold`, the profile's `thresholds:`, or the default one).
+    public var thresholds: [ThresholdResult]? = nil
+
+    /// Stamps when, with what and from where the run was made.
+    public mutating func attach(_ metadata: RunMetadata) {
+        startedAt = metadata.startedAt
+        endedAt = metadata.endedAt
+        tlsdrillVersion = metadata.tlsdrillVersion
+        opensslVersion = metadata.opensslVersion
+        hostname = metadata.hostname
+        commandLine = metadata.commandLine
+        profile = metadata.profile ?? profile
+    }
 
     /// Adds a rotation's step records and verdict.
     public mutating func attachRotation(_ records: [StepRecord]) {

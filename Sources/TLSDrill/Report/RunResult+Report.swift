@@ -36,7 +36,7 @@ extension RunResult {
                 }),
                 handshakeP99Us: bucket.handshake.totalCount > 0 ? bucket.handshake.valueAtPercentile(99) : 0)
         }
-        return RunReport(
+        var report = RunReport(
             target: settings.target.description, attempts: attempts, outcomes: named(stats.outcomes), evidence: evidence,
             latencyUs: latencies(stats.latency),
             phases: Dictionary(uniqueKeysWithValues: LatencyPhase.allCases.map { ($0.rawValue, $0.covers) }),
@@ -48,6 +48,8 @@ extension RunResult {
                 confirm: settings.confirm.rawValue, path: settings.path, workers: workers, concurrency: settings.concurrency,
                 rate: settings.rate, handshakes: settings.handshakes, durationS: settings.duration, hold: settings.hold,
                 insecure: settings.tls.insecure, caFile: settings.tls.caFile, alpn: settings.tls.alpn))
+        report.attach(RunMetadata.current(startedAt: startedAt, endedAt: startedAt.addingTimeInterval(elapsed)))
+        return report
     }
 }
 

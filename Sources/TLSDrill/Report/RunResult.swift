@@ -10,9 +10,12 @@ public struct RunResult: Sendable {
     public let elapsed: TimeInterval
     public let workers: Int
     public let interrupted: Bool
+    /// Wall-clock instant the load started.
+    public let startedAt: Date
 
     init(settings: RunSettings, identityNames: [String], identityFacts: [IdentityFacts], stats: WorkerStats,
-         elapsed: TimeInterval, workers: Int, interrupted: Bool) {
+         elapsed: TimeInterval, workers: Int, interrupted: Bool, startedAt: Date) {
+        self.startedAt = startedAt
         self.settings = settings
         self.identityNames = identityNames
         self.identityFacts = identityFacts

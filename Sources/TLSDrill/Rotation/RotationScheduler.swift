@@ -51,9 +51,32 @@ public final class RotationScheduler: Sendable {
         return done.sorted { $0.atS < $1.atS || ($0.atS == $1.atS && $0.name < $1.name) }
     }
 
+    /// Checks every gateway-side step that can be checked now: each `reload` control socket answers and
+    /// each `signal` target is a live process other than this one. Throws the first problem.
+    public func preflight() throws {
+        for step in steps {
+            switch step.action {
+            case .reload(let control, _):
+                do { _ = try ControlEndpoint.send("stats", to: control, timeout: 3) } catch let error as TLSDrillError {
+                    throw TLSDrillError.rotationStep(name: step.name, line: step.line, reason: error.description)
+                }
+            case .signal(_, let pid, let pidFile):
+                switch SignalTarget.resolve(pid: pid, pidFile: pidFile) {
+                case .failure(let problem): throw TLSDrillError.rotationStep(name: step.name, line: step.line, reason: problem.text)
+                case .success(let target):
+                    if kill(target, 0) != 0 && errno != EPERM {
+                        throw TLSDrillError.rotationStep(name: step.name, line: step.line, reason: "no process \(target) (\(ErrnoName.name(errno)))")
+                    }
+                }
+            case .exec, .verifyCANames, .clients, .clientTrust:
+                continue
+            }
+        }
+    }
+
     private func notRun(_ step: RotationStepSpec, ended: Double) -> StepRecord {
         StepRecord(name: step.name, kind: step.action.kind, atS: step.at, startedS: step.at, durationS: 0, outcome: .failed,
-                   exitCode: nil, detail: "not run: the load ended at \(String(format: "%.1f", ended))s")
+                   exitCode: nil, detail: "not run: the load ended at \(String(format: "%.1f", ended))s", allowFailure: step.allowFailure)
     }
 
     private func timeoutOf(_ step: RotationStepSpec) -> TimeInterval {
@@ -66,7 +89,7 @@ public final class RotationScheduler: Sendable {
     private func execute(_ step: RotationStepSpec) -> StepRecord {
         let started = elapsed()
         var record = StepRecord(name: step.name, kind: step.action.kind, atS: step.at, startedS: (started * 1000).rounded() / 1000,
-                                durationS: 0, outcome: .ok, exitCode: nil, detail: "")
+                                durationS: 0, outcome: .ok, exitCode: nil, detail: "", allowFailure: step.allowFailure)
         switch step.action {
         case .exec(let command, let timeout):
             let outcome = CommandRunner.run(command, timeout: timeout, workingDirectory: workingDirectory)
@@ -107,11 +130,17 @@ public final class RotationScheduler: Sendable {
             record.detail = "unknown signal \(name); use HUP, TERM, INT, USR1, USR2 or QUIT"
             return record
         }
-        let target = pid ?? pidFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }
-            .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        guard let target, kill(target, number) == 0 else {
+        let target: pid_t
+        switch SignalTarget.resolve(pid: pid, pidFile: pidFile) {
+        case .failure(let problem):
             record.outcome = .failed
-            record.detail = "cannot signal \(pid.map(String.init) ?? pidFile ?? "?"): \(ErrnoName.name(errno))"
+            record.detail = problem.text
+            return record
+        case .success(let resolved): target = resolved
+        }
+        guard kill(target, number) == 0 else {
+            record.outcome = .failed
+            record.detail = "cannot signal \(target): \(ErrnoName.name(errno))"
             return record
         }
         record.detail = "sent SIG\(name.uppercased().replacingOccurrences(of: "SIG", with: "")) to \(target)"

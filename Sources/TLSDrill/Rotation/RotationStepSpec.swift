@@ -28,11 +28,13 @@ public struct RotationStepSpec: Decodable, Sendable {
     public var at: TimeInterval
     public var name: String
     public var action: Action
+    /// A failure of this step is recorded but does not make the run exit 3.
+    public var allowFailure: Bool
     public var line: Int?
 
     private enum Keys: String, CodingKey, CaseIterable {
         case at, name, exec, timeout, signal, pid, reload, clients, over
-        case pidFile = "pid_file", verifyCANames = "verify_ca_names", clientTrust = "client_trust"
+        case allowFailure = "allow_failure", pidFile = "pid_file", verifyCANames = "verify_ca_names", clientTrust = "client_trust"
     }
     private enum ReloadKeys: String, CodingKey, CaseIterable {
         case control, cert, key, chain, trust, reject
@@ -57,6 +59,7 @@ public struct RotationStepSpec: Decodable, Sendable {
             let pid = try container.decodeIfPresent(Int32.self, forKey: .pid)
             let pidFile = try container.decodeIfPresent(String.self, forKey: .pidFile)
             guard (pid == nil) != (pidFile == nil) else { throw ProfileIssue(line: line, message: "signal step: give pid or pid_file") }
+            if let pid, case .failure(let problem) = SignalTarget.check(pid) { throw ProfileIssue(line: line, message: "signal step: \(problem.text)") }
             action = .signal(name: try container.decode(String.self, forKey: .signal), pid: pid, pidFile: pidFile)
         case .reload:
             let reload = try container.superDecoder(forKey: .reload)
@@ -83,6 +86,7 @@ public struct RotationStepSpec: Decodable, Sendable {
             action = .clientTrust(file: try container.decode(String.self, forKey: .clientTrust))
         }
         name = try container.decodeIfPresent(String.self, forKey: .name) ?? action.kind
+        allowFailure = try container.decodeIfPresent(Bool.self, forKey: .allowFailure) ?? false
     }
 }
 

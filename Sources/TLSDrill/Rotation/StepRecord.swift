@@ -12,4 +12,9 @@ public struct StepRecord: Codable, Sendable, Equatable {
     public var exitCode: Int32?
     /// Output tail, reply, or why it failed.
     public var detail: String
+    /// The profile marked this step `allow_failure: true`: its failure does not make the run exit 3.
+    public var allowFailure = false
+
+    /// Whether this record makes the run exit 3.
+    public var blocksRun: Bool { outcome != .ok && !allowFailure }
 }

@@ -1,57 +1,74 @@
 import Foundation
+internal import CTLSDrillShims
 
 /// A local control socket for a running gateway (`--control unix:PATH`). One request line, one reply line:
 /// `reload [key=value ...]` → `ok generation=N` or `error: why`; `stats` → one JSON object.
-public final class ControlEndpoint: @unchecked Sendable {
-    private let path: String
+public final class ControlEndpoint: @unchecked Sendable {  // immutable after init; the source's handler owns the fd
+    private let socketPath: ControlSocketPath
     private let fd: Int32
     private let source: DispatchSourceRead
     private let queue = DispatchQueue(label: "tlsdrill.control")
+    /// Clients are served here, each with its own deadline, so a slow one never blocks another.
+    private static let clients = DispatchQueue(label: "tlsdrill.control.clients", attributes: .concurrent)
+    /// How long one client may take to send its request line.
+    static let requestDeadline: TimeInterval = 2
 
-    /// Listens on `path` (a stale socket file is replaced) and serves `server`; `log` gets one line per reload.
+    /// Listens on `path` and serves `server`; `log` gets one line per reload. Refuses a path that is not
+    /// a socket or on which a live gateway answers; replaces a stale socket; creates it mode 0600.
     public init(path: String, server: GatewayServer, log: @escaping @Sendable (String) -> Void) throws {
-        self.path = path
-        unlink(path)
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        self.fd = fd
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard fd >= 0, bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            throw TLSDrillError.invalidOption(flag: "--control", value: "unix:\(path)", expected: "socket path too long or no socket available")
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in bytes.enumerated() { raw[index] = byte }
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard bound == 0, listen(fd, 16) == 0 else {
+        var socketPath = ControlSocketPath(path: path)
+        try socketPath.prepare()
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else { throw TLSDrillError.controlSocket(path: path, reason: "no socket available (\(ErrnoName.name(errno)))") }
+        do {
+            try socketPath.bind(fd)
+        } catch {
             close(fd)
-            throw TLSDrillError.io(path: path, reason: "cannot listen on the control socket (\(ErrnoName.name(errno)))")
+            throw error
         }
+        guard listen(fd, 16) == 0 else {
+            close(fd)
+            socketPath.release()
+            throw TLSDrillError.controlSocket(path: path, reason: "cannot listen (\(ErrnoName.name(errno)))")
+        }
+        self.fd = fd
+        self.socketPath = socketPath
         source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
         let listener = fd
         source.setEventHandler {
-            let client = accept(listener, nil, nil)
-            guard client >= 0 else { return }
-            var timeout = timeval(tv_sec: 5, tv_usec: 0)
-            setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            let request = ControlLine.read(client)
-            let reply = ControlEndpoint.answer(request, server: server, log: log)
-            ControlLine.write(client, reply)
-            close(client)
+            while true {
+                let client = tlsdrill_accept_nonblocking(listener)
+                guard client >= 0 else { return }
+                guard UnixSocket.peerUID(client) == getuid() else {
+                    ControlLine.write(client, "error: only the user running the gateway may control it")
+                    close(client)
+                    log("control: refused a client of another user")
+                    continue
+                }
+                ControlEndpoint.clients.async {
+                    defer { close(client) }
+                    guard let request = ControlLine.read(client, deadline: ControlEndpoint.requestDeadline) else {
+                        ControlLine.write(client, "error: no complete request line within \(Int(ControlEndpoint.requestDeadline))s")
+                        return
+                    }
+                    ControlLine.write(client, ControlEndpoint.answer(request, server: server, log: log))
+                }
+            }
         }
         source.resume()
     }
 
     deinit { stop() }
 
-    /// Stops listening and removes the socket file.
+    private let stopped = StopFlag()
+
+    /// Stops listening and removes the socket file if it is still ours.
     public func stop() {
+        guard !stopped.isSet else { return }
+        stopped.set()
         source.cancel()
         close(fd)
-        unlink(path)
+        socketPath.release()
     }
 
     /// Answers one control request line (also used for SIGHUP and the watched file).
@@ -72,7 +89,19 @@ public final class ControlEndpoint: @unchecked Sendable {
         } catch {
             let message = (error as? TLSDrillError)?.description ?? "\(error)"
             log("reload failed, keeping generation \(server.context.generation): \(message)")
-            return "error: \(message)"
+            return "error: \(publicReason(error)); generation \(server.context.generation) kept"
+        }
+    }
+
+    /// What a control client is told about a failed reload: which kind of problem, never whether a
+    /// given path exists or what it holds (the gateway's own log has the details).
+    static func publicReason(_ error: Error) -> String {
+        switch error as? TLSDrillError {
+        case .keyDoesNotMatchCertificate: "the key does not match the certificate"
+        case .missingFile, .unreadableFile, .noCertificateInFile, .noKeyInFile, .encryptedKey, .io:
+            "a file given could not be loaded (the gateway's log says which and why)"
+        case .invalidOption(let flag, let value, let expected) where flag == "reload": "'\(value)': \(expected)"
+        default: "the new settings were refused (the gateway's log says why)"
         }
     }
 
@@ -83,33 +112,43 @@ public final class ControlEndpoint: @unchecked Sendable {
 
     /// Sends one request line to a control socket and returns the reply line.
     public static func send(_ request: String, to path: String, timeout: TimeInterval = 10) throws -> String {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd: Int32
+        switch UnixSocket.connect(path) {
+        case .success(let connected): fd = connected
+        case .failure(let error): throw TLSDrillError.io(path: path, reason: "cannot reach the control socket (\(ErrnoName.name(error.code)))")
+        }
         defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in bytes.prefix(raw.count - 1).enumerated() { raw[index] = byte }
-        }
-        var limit = timeval(tv_sec: Int(timeout), tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard connected == 0 else { throw TLSDrillError.io(path: path, reason: "cannot reach the control socket (\(ErrnoName.name(errno)))") }
         ControlLine.write(fd, request)
-        return ControlLine.read(fd)
+        guard let reply = ControlLine.read(fd, deadline: timeout) else {
+            throw TLSDrillError.io(path: path, reason: "the control socket did not answer within \(Int(timeout))s")
+        }
+        return reply
     }
 }
 
 /// Newline-terminated lines over a blocking socket.
 enum ControlLine {
-    static func read(_ fd: Int32) -> String {
+    /// One line, read within `deadline` seconds in all (not per byte); nil when the deadline passes or
+    /// the peer closes before a newline with nothing sent.
+    static func read(_ fd: Int32, deadline: TimeInterval) -> String? {
+        let end = MonotonicClock.now() + UInt64(deadline * 1e9)
         var data = [UInt8]()
-        var byte: UInt8 = 0
-        while data.count < 65_536, Glibc.read(fd, &byte, 1) == 1 {
-            if byte == 10 { break }
-            data.append(byte)
+        var chunk = [UInt8](repeating: 0, count: 512)
+        while data.count < 65_536 {
+            let now = MonotonicClock.now()
+            guard now < end else { return nil }
+            var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&entry, 1, Int32(max(1, (end - now) / 1_000_000)))
+            if ready < 0 && errno == EINTR { continue }
+            guard ready > 0 else { return nil }
+            let count = recv(fd, &chunk, chunk.count, Int32(MSG_DONTWAIT))
+            if count < 0 && (errno == EAGAIN || errno == EINTR) { continue }
+            guard count > 0 else { return data.isEmpty ? nil : String(decoding: data, as: UTF8.self) }
+            if let newline = chunk[..<count].firstIndex(of: 10) {
+                data.append(contentsOf: chunk[..<newline])
+                return String(decoding: data, as: UTF8.self)
+            }
+            data.append(contentsOf: chunk[..<count])
         }
         return String(decoding: data, as: UTF8.self)
     }
@@ -118,7 +157,8 @@ enum ControlLine {
         let bytes = Array((line + "\n").utf8)
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            let written = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if written < 0 && errno == EINTR { continue }
             if written <= 0 { return }
             offset += written
         }

@@ -34,7 +34,11 @@ public final class GatewayServer: @unchecked Sendable {
         port = ListeningSocket.boundPort(first)
         self.address = address.host.contains(":") ? "[\(address.host)]:\(port)" : "\(address.host):\(port)"
         var listeners = [first]
-        for _ in 1..<max(1, options.workers) { listeners.append(try ListeningSocket.open(address, port: port)) }
+        for _ in 1..<max(1, options.workers) {
+            let shared = fcntl(first, F_DUPFD_CLOEXEC, 0)
+            guard shared >= 0 else { throw TLSDrillError.io(path: options.listen, reason: "cannot share the listening socket (\(ErrnoName.name(errno)))") }
+            listeners.append(shared)
+        }
         counters = listeners.map { _ in ServerCounters() }
         var built: [ServerWorker] = []
         for (index, listener) in listeners.enumerated() {

@@ -10,8 +10,10 @@ public struct ValidationCell: Codable, Sendable {
     public var observed: [String: Int]
     public var attempts: Int
     public var passed: Bool
+    /// What was observed: class id → evidence text → count (passing cells too).
+    public var evidence: [String: [String: Int]]
     /// The most frequent evidence for a class that broke the expectation.
-    public var evidence: String?
+    public var failureEvidence: String?
 
     /// "20/20 accepted" or "3/100 client-cert-unknown-ca, 97/100 accepted".
     public var observedText: String {
@@ -20,9 +22,15 @@ public struct ValidationCell: Codable, Sendable {
     }
 }
 
-/// A gateway-level check (served chain days left, SAN, client certificate required, CA names).
+/// A gateway-level check (served chain days left, SAN, client certificate required, CA names), or a
+/// local check of an identity's chain (`identity-min-days-left`).
 public struct GatewayCheck: Codable, Sendable {
+    /// Stable id of the kind of check: `reachable`, `chain-verifies`, `name-matches`, `uri-san`,
+    /// `min-days-left`, `client-cert-required`, `requested-ca-names`, `omitted-ca-names`, `identity-min-days-left`.
+    public var id: String
+    /// The gateway, or `identities` for local identity checks.
     public var target: String
+    /// Human text (may change between versions; match on `id`).
     public var name: String
     public var passed: Bool
     public var detail: String
@@ -34,7 +42,9 @@ public struct ValidationResult: Codable, Sendable {
     public var profile: String
     public var checks: [GatewayCheck]
     public var cells: [ValidationCell]
-    public var passed: Bool { checks.allSatisfy(\.passed) && cells.allSatisfy(\.passed) }
+    /// Each threshold per target × TLS version, over all of that run's cells.
+    public var thresholds: [ValidationThreshold] = []
+    public var passed: Bool { checks.allSatisfy(\.passed) && cells.allSatisfy(\.passed) && thresholds.allSatisfy(\.result.passed) }
 
     /// JUnit XML: one test suite per target, one test case per check and per cell.
     public func junitXML() -> String {
@@ -43,23 +53,31 @@ public struct ValidationResult: Codable, Sendable {
                 .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
         }
         var targets: [String] = []
-        for name in checks.map(\.target) + cells.map(\.target) where !targets.contains(name) { targets.append(name) }
+        for name in checks.map(\.target) + cells.map(\.target) + thresholds.map(\.target) where !targets.contains(name) { targets.append(name) }
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        let failures = checks.filter { !$0.passed }.count + cells.filter { !$0.passed }.count
-        xml += "<testsuites name=\"tlsdrill validate\" tests=\"\(checks.count + cells.count)\" failures=\"\(failures)\">\n"
+        let failures = checks.filter { !$0.passed }.count + cells.filter { !$0.passed }.count + thresholds.filter { !$0.result.passed }.count
+        xml += "<testsuites name=\"tlsdrill validate\" tests=\"\(checks.count + cells.count + thresholds.count)\" failures=\"\(failures)\">\n"
         for target in targets {
             let targetChecks = checks.filter { $0.target == target }
             let targetCells = cells.filter { $0.target == target }
+            let targetThresholds = thresholds.filter { $0.target == target }
             let targetFailures = targetChecks.filter { !$0.passed }.count + targetCells.filter { !$0.passed }.count
-            xml += "  <testsuite name=\"\(escape(target))\" tests=\"\(targetChecks.count + targetCells.count)\" failures=\"\(targetFailures)\">\n"
+                + targetThresholds.filter { !$0.result.passed }.count
+            let tests = targetChecks.count + targetCells.count + targetThresholds.count
+            xml += "  <testsuite name=\"\(escape(target))\" tests=\"\(tests)\" failures=\"\(targetFailures)\">\n"
             for check in targetChecks {
-                xml += "    <testcase classname=\"\(escape(target)).gateway\" name=\"\(escape(check.name))\""
+                xml += "    <testcase classname=\"\(escape(target)).\(escape(check.id))\" name=\"\(escape(check.name))\""
                 xml += check.passed ? "/>\n" : ">\n      <failure message=\"\(escape(check.detail))\"/>\n    </testcase>\n"
             }
             for cell in targetCells {
                 xml += "    <testcase classname=\"\(escape(target)).tls\(escape(cell.tls))\" name=\"\(escape(cell.identity)): \(escape(cell.expected))\""
-                let message = "expected \(cell.expected), observed \(cell.observedText)" + (cell.evidence.map { " (\($0))" } ?? "")
+                let message = "expected \(cell.expected), observed \(cell.observedText)" + (cell.failureEvidence.map { " (\($0))" } ?? "")
                 xml += cell.passed ? "/>\n" : ">\n      <failure message=\"\(escape(message))\"/>\n    </testcase>\n"
+            }
+            for threshold in targetThresholds {
+                xml += "    <testcase classname=\"\(escape(target)).tls\(escape(threshold.tls)).threshold\" name=\"\(escape(threshold.result.expr))\""
+                let message = "observed \(threshold.result.observedText)"
+                xml += threshold.result.passed ? "/>\n" : ">\n      <failure message=\"\(escape(message))\"/>\n    </testcase>\n"
             }
             xml += "  </testsuite>\n"
         }
@@ -78,13 +96,28 @@ public struct ValidationResult: Codable, Sendable {
         for cell in cells {
             out += "  " + TerminalReport.pad(cell.target, 16) + TerminalReport.pad(cell.tls, 6) + TerminalReport.pad(cell.identity, 30)
                 + TerminalReport.pad(cell.expected, 34) + cell.observedText + "  " + (cell.passed ? "PASS" : "FAIL")
-            if !cell.passed, let evidence = cell.evidence { out += "  (\(evidence))" }
+            if !cell.passed, let evidence = cell.failureEvidence { out += "  (\(evidence))" }
             out += "\n"
+        }
+        if !thresholds.isEmpty { out += "\n  Thresholds\n" }
+        for threshold in thresholds {
+            out += "    \(threshold.result.passed ? "✓" : "✗") " + TerminalReport.pad("\(threshold.target) TLS \(threshold.tls)", 22)
+                + TerminalReport.pad(threshold.result.expr, 44) + " observed \(threshold.result.observedText)\n"
         }
         let failedCells = cells.filter { !$0.passed }.count
         let failedChecks = checks.filter { !$0.passed }.count
-        out += "\n  " + (passed ? "PASS: \(cells.count) cells and \(checks.count) gateway checks hold"
-                                : "FAIL: \(failedCells) of \(cells.count) cells and \(failedChecks) of \(checks.count) gateway checks do not hold") + "\n"
+        let failedThresholds = thresholds.filter { !$0.result.passed }.count
+        let thresholdText = thresholds.isEmpty ? "" : " and \(thresholds.count) thresholds"
+        out += "\n  " + (passed ? "PASS: \(cells.count) cells, \(checks.count) checks" + thresholdText + " hold"
+                                : "FAIL: \(failedCells) of \(cells.count) cells, \(failedChecks) of \(checks.count) checks"
+                                    + (thresholds.isEmpty ? "" : " and \(failedThresholds) of \(thresholds.count) thresholds") + " do not hold") + "\n"
         return out
     }
+}
+
+/// One threshold's verdict on one target × TLS version of a validation.
+public struct ValidationThreshold: Codable, Sendable {
+    public var target: String
+    public var tls: String
+    public var result: ThresholdResult
 }

@@ -4,6 +4,7 @@ import Foundation
 public enum Validator {
     public static func run(_ profile: Profile, now: Date = Date(), progress: ((String) -> Void)? = nil) throws -> ValidationResult {
         var result = ValidationResult(profile: profile.path, checks: [], cells: [])
+        result.checks += try IdentityChecks.minDaysLeft(profile, now: now)
         for target in profile.document.targets {
             let address = try TargetAddress.resolve(target.address)
             if let expectation = target.expectServer {
@@ -11,15 +12,26 @@ public enum Validator {
                 result.checks += try GatewayChecks.run(expectation, target: target, address: address, now: now)
             }
             for version in target.tls {
+                var runs: [RunResult] = []
                 if profile.document.validate.underLoad {
                     progress?("\(target.name) TLS \(version.rawValue): all identities under load")
-                    result.cells += try cellsUnderLoad(target: target, address: address, version: version, profile: profile, now: now)
-                    continue
+                    let (cells, run) = try cellsUnderLoad(target: target, address: address, version: version, profile: profile, now: now)
+                    result.cells += cells
+                    runs.append(run)
+                } else {
+                    for spec in profile.document.identities where spec.expect != nil {
+                        progress?("\(target.name) TLS \(version.rawValue) \(spec.name)")
+                        let (cell, run) = try cell(target: target, address: address, version: version, spec: spec,
+                                                   validate: profile.document.validate, load: profile.document.load, now: now)
+                        result.cells.append(cell)
+                        runs.append(run)
+                    }
                 }
-                for spec in profile.document.identities where spec.expect != nil {
-                    progress?("\(target.name) TLS \(version.rawValue) \(spec.name)")
-                    result.cells.append(try cell(target: target, address: address, version: version, spec: spec,
-                                                 validate: profile.document.validate, load: profile.document.load, now: now))
+                if let combined = RunResult.combining(runs) {
+                    let report = combined.report()
+                    result.thresholds += profile.document.thresholds.map {
+                        ValidationThreshold(target: target.name, tls: version.rawValue, result: $0.evaluate(report))
+                    }
                 }
             }
         }
@@ -28,7 +40,7 @@ public enum Validator {
 
     /// One mixed run per target and version: every identity with an expectation, equal shares.
     private static func cellsUnderLoad(target: TargetSpec, address: TargetAddress, version: TLSVersionChoice, profile: Profile,
-                                       now: Date) throws -> [ValidationCell] {
+                                       now: Date) throws -> ([ValidationCell], RunResult) {
         let specs = profile.document.identities.filter { $0.expect != nil }
         let validate = profile.document.validate
         var settings = try settings(target: target, address: address, version: version, load: profile.document.load)
@@ -37,11 +49,12 @@ public enum Validator {
         settings.workers = profile.document.load.workers ?? settings.workers
         let identities = try specs.map { WeightedIdentity(context: try ClientTLSContext(identity: try Profile.identity($0), settings: settings.tls)) }
         let result = try LoadRunner(settings: settings, identities: identities, validationTime: now).run()
-        return specs.map { spec in
+        let cells = specs.map { spec in
             let counts = OutcomeClass.allCases.map { ($0, result.count($0, identity: spec.name)) }.filter { $0.1 > 0 }
             // Attempts split over workers can differ by one per identity: require only that each was exercised.
             return makeCell(target: target, version: version, spec: spec, counts: counts, expectedAttempts: nil, result: result)
         }
+        return (cells, result)
     }
 
     private static func settings(target: TargetSpec, address: TargetAddress, version: TLSVersionChoice, load: LoadSpec) throws -> RunSettings {
@@ -64,21 +77,25 @@ public enum Validator {
         for (outcome, count) in counts { observed[outcome.rawValue] = count }
         let attempts = counts.reduce(0) { $0 + $1.1 }
         let breaking = counts.first { !expectation.allows($0.0) }?.0
+        var evidence: [String: [String: Int]] = [:]
+        for (outcome, _) in counts {
+            evidence[outcome.rawValue] = Dictionary(uniqueKeysWithValues: result.evidence(for: outcome, identity: spec.name))
+        }
         return ValidationCell(target: target.name, tls: version.rawValue, identity: spec.name, expected: expectation.description,
                               observed: observed, attempts: attempts,
                               passed: attempts == (expectedAttempts ?? max(1, attempts)) && counts.allSatisfy { expectation.allows($0.0) },
-                              evidence: breaking.flatMap { result.evidence(for: $0, identity: spec.name).first?.0 })
+                              evidence: evidence, failureEvidence: breaking.flatMap { result.evidence(for: $0, identity: spec.name).first?.0 })
     }
 
     private static func cell(target: TargetSpec, address: TargetAddress, version: TLSVersionChoice, spec: IdentitySpec,
-                             validate: ValidateSpec, load: LoadSpec, now: Date) throws -> ValidationCell {
+                             validate: ValidateSpec, load: LoadSpec, now: Date) throws -> (ValidationCell, RunResult) {
         var settings = try settings(target: target, address: address, version: version, load: load)
         settings.handshakes = validate.attempts
         settings.concurrency = max(1, min(validate.concurrency, validate.attempts))
         settings.workers = 1
         let context = try ClientTLSContext(identity: try Profile.identity(spec), settings: settings.tls)
         let result = try LoadRunner(settings: settings, identities: [WeightedIdentity(context: context)], validationTime: now).run()
-        return makeCell(target: target, version: version, spec: spec, counts: result.outcomeCounts, expectedAttempts: validate.attempts, result: result)
+        return (makeCell(target: target, version: version, spec: spec, counts: result.outcomeCounts, expectedAttempts: validate.attempts, result: result), result)
     }
 }
 
@@ -91,23 +108,23 @@ enum GatewayChecks {
         do {
             inspection = try GatewayInspector.inspect(target: address, tls: tls, probeNoCertificate: expectation.clientCertRequired != nil, now: now)
         } catch let error as TLSDrillError {
-            return [GatewayCheck(target: target.name, name: "reachable", passed: false, detail: error.description)]
+            return [GatewayCheck(id: "reachable", target: target.name, name: "reachable", passed: false, detail: error.description)]
         }
         var checks: [GatewayCheck] = []
-        func check(_ name: String, _ passed: Bool, _ detail: String) {
-            checks.append(GatewayCheck(target: target.name, name: name, passed: passed, detail: detail))
+        func check(_ id: String, _ name: String, _ passed: Bool, _ detail: String) {
+            checks.append(GatewayCheck(id: id, target: target.name, name: name, passed: passed, detail: detail))
         }
         let code = inspection.verificationCode
-        check("served chain verifies", code == 0 || code == X509VerifyCode.hostnameMismatch || code == X509VerifyCode.ipAddressMismatch,
+        check("chain-verifies", "served chain verifies", code == 0 || code == X509VerifyCode.hostnameMismatch || code == X509VerifyCode.ipAddressMismatch,
               code == 0 ? "chain verifies against \(target.ca ?? "the system store")" : inspection.verification)
         if let name = expectation.name {
             let matches = code != X509VerifyCode.hostnameMismatch && code != X509VerifyCode.ipAddressMismatch
-            check("server SAN matches \(name)", matches, matches ? "leaf SANs: \(inspection.servedChain.first?.subjectAlternativeNames.joined(separator: ", ") ?? "")"
+            check("name-matches", "server SAN matches \(name)", matches, matches ? "leaf SANs: \(inspection.servedChain.first?.subjectAlternativeNames.joined(separator: ", ") ?? "")"
                                                                  : "leaf SANs: \(inspection.servedChain.first?.subjectAlternativeNames.joined(separator: ", ") ?? "none")")
         }
         if let uri = expectation.uri {
             let sans = inspection.servedChain.first?.subjectAlternativeNames ?? []
-            check("server URI SAN \(uri)", sans.contains("URI:\(uri)"), "leaf SANs: \(sans.joined(separator: ", "))")
+            check("uri-san", "server URI SAN \(uri)", sans.contains("URI:\(uri)"), "leaf SANs: \(sans.joined(separator: ", "))")
         }
         if let days = expectation.minDaysLeft {
             var levels = inspection.servedChain.enumerated().map { index, certificate in
@@ -118,11 +135,11 @@ enum GatewayChecks {
             let detail = short.isEmpty
                 ? "every level ≥ \(Int(days)) days (" + levels.map { "\($0.0) \(Int($0.1.daysLeft))d" }.joined(separator: ", ") + ")"
                 : short.map { "\($0.0) \($0.1.subject) has \($0.1.daysLeft) days left" }.joined(separator: "; ")
-            check("served chain valid ≥ \(Int(days)) days at every level", short.isEmpty, detail)
+            check("min-days-left", "served chain valid ≥ \(Int(days)) days at every level", short.isEmpty, detail)
         }
         if let required = expectation.clientCertRequired {
             let actual = inspection.clientCertificateRequired ?? false
-            check(required ? "client certificate required" : "client certificate optional", actual == required,
+            check("client-cert-required", required ? "client certificate required" : "client certificate optional", actual == required,
                   "a client without a certificate got \(inspection.noCertificateOutcome ?? "nothing")")
         }
         if !expectation.requestedCANamesInclude.isEmpty || !expectation.requestedCANamesExclude.isEmpty {
@@ -130,12 +147,12 @@ enum GatewayChecks {
             let listed = requested.isEmpty ? "none" : requested.sorted().joined(separator: " | ")
             for subject in expectation.requestedCANamesInclude.flatMap(subjects) {
                 let present = requested.contains(subject)
-                check("CertificateRequest names \(subject)", present,
+                check("requested-ca-names", "CertificateRequest names \(subject)", present,
                       present ? "requested: \(listed)" : "the gateway does not ask for it; it asks for: \(listed)")
             }
             for subject in expectation.requestedCANamesExclude.flatMap(subjects) {
                 let present = requested.contains(subject)
-                check("CertificateRequest omits \(subject)", !present,
+                check("omitted-ca-names", "CertificateRequest omits \(subject)", !present,
                       present ? "the gateway still asks for it (requested: \(listed))" : "requested: \(listed)")
             }
         }
