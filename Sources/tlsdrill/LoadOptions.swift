@@ -46,6 +46,9 @@ struct LoadOptions: ParsableArguments {
     @Option(help: "Timeline resolution (100ms or more). (default: 1s)")
     var interval: String?
 
+    @Option(help: "Closed loop: pause before a slot re-dials after a failure before TLS (refused, unreachable), so an outage is a window, not a flood; 0 re-dials at once. (default: 10ms)")
+    var retryPause: String?
+
     func apply(to settings: inout RunSettings) throws {
         if let workers { settings.workers = workers }
         if let concurrency { settings.concurrency = concurrency }
@@ -66,5 +69,6 @@ struct LoadOptions: ParsableArguments {
         if let verdictTimeout { settings.verdictTimeout = try DurationText.parse(verdictTimeout, flag: "--verdict-timeout") }
         if let hold { settings.hold = try DurationText.parse(hold, flag: "--hold") }
         if let interval { settings.interval = try DurationText.parse(interval, flag: "--interval") }
+        if let retryPause { settings.retryPause = try DurationText.parse(retryPause, flag: "--retry-pause") }
     }
 }

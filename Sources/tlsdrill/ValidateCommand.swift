@@ -54,8 +54,9 @@ struct ValidateCommand: ParsableCommand {
     private func forecast(_ text: String) throws {
         let forecast = try reportingFailures { () -> ValidationForecast in
             try OutputPaths.checkFile(json, flag: "--json")
-            let instant = try ValidationForecast.instant(text)
-            let forecast = try ValidationForecast.make(try Profile.load(profile), at: instant)
+            let now = Date()
+            let instant = try ValidationForecast.instant(text, now: now)
+            let forecast = try ValidationForecast.make(try Profile.load(profile), at: instant, now: now)
             if let json {
                 do { try JSONOutput.write(forecast, to: json) } catch {
                     throw TLSDrillError.io(path: json, reason: "cannot write (\(error.localizedDescription))")

@@ -40,6 +40,8 @@ public struct RunSettings: Sendable {
     public var hold: TimeInterval = 0
     /// Timeline resolution.
     public var interval: TimeInterval = 1
+    /// Closed loop: how long a slot waits before re-dialling after a failure before TLS (0 = at once).
+    public var retryPause: TimeInterval = 0.01
 
     public init(target: TargetAddress) {
         self.target = target

@@ -20,6 +20,10 @@ final class Worker {
     private let poller: EventPoller
     private var connections: [Connection] = []
     private var freeSlots: [UInt32] = []
+    /// Closed loop: slots whose last attempt failed before TLS, each free again at its time (monotonic ns).
+    private var pausedSlots: [(slot: UInt32, until: UInt64)] = []
+    private var nextResume: UInt64 = .max
+    private let retryPauseNanos: UInt64
     private var picker: IdentityPicker
     private(set) var stats: WorkerStats
 
@@ -62,6 +66,7 @@ final class Worker {
         verdictTimeout = UInt64(settings.verdictTimeout * 1e9)
         graceTimeout = UInt64(settings.confirmGrace * 1e9)
         holdNanos = UInt64(settings.hold * 1e9)
+        retryPauseNanos = UInt64(settings.retryPause * 1e9)
         for slot in 0..<share.concurrency {
             connections.append(Connection(slot: UInt32(slot)))
             freeSlots.append(UInt32(share.concurrency - 1 - slot))
@@ -91,6 +96,7 @@ final class Worker {
     private func pollTimeout(_ now: UInt64) -> Int32 {
         var wake = min(nextDeadline, now + 50_000_000)
         if !stoppedStarting {
+            wake = min(wake, nextResume)
             if share.rate != nil, inFlight < share.concurrency { wake = min(wake, nextIntendedStart) }
             if let runEnd { wake = min(wake, runEnd) }
         }
@@ -109,7 +115,13 @@ final class Worker {
             return
         }
         if share.rate == nil {
-            while inFlight < share.concurrency && budgetLeft() { startAttempt(intended: now, now: now) }
+            if now >= nextResume { resumePausedSlots(now) }
+            // At most one start per slot per turn, so a stop request and the poller are always reached.
+            var starts = 0
+            while inFlight < share.concurrency && !freeSlots.isEmpty && budgetLeft() && starts < share.concurrency {
+                startAttempt(intended: now, now: now)
+                starts += 1
+            }
         } else {
             let lateAfter = UInt64(max(1_000_000, openLoopGap))
             while nextIntendedStart <= now && budgetLeft() && inFlight < share.concurrency {
@@ -446,8 +458,39 @@ final class Worker {
         connection.phase = .idle
         connection.deadline = 0
         connection.generation &+= 1
-        freeSlots.append(connection.slot)
         inFlight -= 1
+        if let pause = pauseBeforeRedial(connection) {
+            let until = MonotonicClock.now() + pause
+            pausedSlots.append((connection.slot, until))
+            nextResume = min(nextResume, until)
+            stats.pausedNanos += pause
+        } else {
+            freeSlots.append(connection.slot)
+        }
+    }
+
+    /// Closed loop only: an attempt that failed before TLS (refused, unreachable, reset at connect) waits
+    /// `--retry-pause` before its slot re-dials, so an outage is a window, not a flood; one that could not
+    /// get a socket or a port (EMFILE, EADDRNOTAVAIL, ...) always backs off at least 100ms.
+    private func pauseBeforeRedial(_ connection: Connection) -> UInt64? {
+        guard share.rate == nil, !stoppedStarting, connection.evidence.phase == .connect, connection.evidence.socketErrno != 0,
+              !connection.evidence.timedOut else { return nil }
+        let exhausted = [EMFILE, ENFILE, EADDRNOTAVAIL, ENOBUFS, ENOMEM, EADDRINUSE].contains(connection.evidence.socketErrno)
+        let pause = exhausted ? max(retryPauseNanos, 100_000_000) : retryPauseNanos
+        return pause > 0 ? pause : nil
+    }
+
+    private func resumePausedSlots(_ now: UInt64) {
+        var earliest = UInt64.max
+        pausedSlots.removeAll { entry in
+            if entry.until <= now {
+                freeSlots.append(entry.slot)
+                return true
+            }
+            earliest = min(earliest, entry.until)
+            return false
+        }
+        nextResume = earliest
     }
 
     // MARK: - Timers

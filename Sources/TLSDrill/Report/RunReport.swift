@@ -32,6 +32,8 @@ public struct RunReport: Codable, Sendable {
     public var missedStarts: Int
     /// Attempts dropped unfinished by Ctrl-C (not in `attempts`).
     public var abandonedInFlight: Int
+    /// Closed loop: seconds slots spent paused before re-dialling after failures before TLS (`--retry-pause`).
+    public var pausedS: Double = 0
     public var interrupted: Bool
     public var intervalS: Double
     public var timeline: [TimelineEntry]

@@ -43,6 +43,7 @@ extension WorkerStats {
         remapped.missedStarts = other.missedStarts
         remapped.notStarted = other.notStarted
         remapped.abandonedInFlight = other.abandonedInFlight
+        remapped.pausedNanos = other.pausedNanos
         add(remapped)
     }
 }

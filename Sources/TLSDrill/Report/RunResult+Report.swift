@@ -48,6 +48,7 @@ extension RunResult {
                 confirm: settings.confirm.rawValue, path: settings.path, workers: workers, concurrency: settings.concurrency,
                 rate: settings.rate, handshakes: settings.handshakes, durationS: settings.duration, hold: settings.hold,
                 insecure: settings.tls.insecure, caFile: settings.tls.caFile, alpn: settings.tls.alpn))
+        report.pausedS = (pausedSeconds * 1000).rounded() / 1000
         report.attach(RunMetadata.current(startedAt: startedAt, endedAt: startedAt.addingTimeInterval(elapsed)))
         return report
     }

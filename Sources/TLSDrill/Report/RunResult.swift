@@ -60,6 +60,8 @@ public struct RunResult: Sendable {
 
     public var missedStarts: Int { stats.missedStarts }
     public var abandonedInFlight: Int { stats.abandonedInFlight }
+    /// Seconds slots spent paused before re-dialling after failures before TLS (summed over slots).
+    public var pausedSeconds: Double { Double(stats.pausedNanos) / 1e9 }
     public var achievedRate: Double { elapsed > 0 ? Double(attempts) / elapsed : 0 }
 
     static func summary(_ histogram: Histogram<UInt64>) -> LatencySummary {

@@ -9,6 +9,7 @@ public enum TerminalReport {
         out += "tlsdrill → \(settings.target)  (\(model), \(result.workers) worker\(result.workers == 1 ? "" : "s"), TLS \(settings.tls.version.rawValue), confirm \(settings.confirm.rawValue))\n"
         out += "  \(result.attempts) attempts in \(String(format: "%.2f", result.elapsed))s = \(format(result.achievedRate)) attempts/s"
         if settings.rate != nil { out += ", missed starts \(result.missedStarts)" }
+        if result.pausedSeconds > 0 { out += String(format: ", slots paused %.1fs before re-dialling", result.pausedSeconds) }
         if result.interrupted { out += "  [interrupted: \(result.abandonedInFlight) in-flight attempts dropped]" }
         out += "\n\n"
         out += "  Outcome                          Count      %  Top evidence\n"

@@ -11,6 +11,8 @@ struct WorkerStats {
     var missedStarts = 0
     var notStarted = 0
     var abandonedInFlight = 0
+    /// Time slots spent paused before re-dialling after a pre-TLS failure (closed loop).
+    var pausedNanos: UInt64 = 0
     let identityCount: Int
 
     init(identities: Int) {
@@ -40,5 +42,6 @@ struct WorkerStats {
         missedStarts += other.missedStarts
         notStarted += other.notStarted
         abandonedInFlight += other.abandonedInFlight
+        pausedNanos += other.pausedNanos
     }
 }

@@ -146,7 +146,7 @@ public struct ValidationForecast: Codable, Sendable {
                 + "\(change.cause) (expected \(change.expected))\n"
         }
         let failing = changes.filter(\.wouldFail).count
-        out += "\n  " + (passed ? "PASS: no cell would break its expectation by \(at)" : "FAIL: \(failing) cells would break their expectation by \(at)") + "\n"
+        out += "\n  " + (passed ? "PASS: no cell would break its expectation by \(at)" : "FAIL: \(failing) cell\(failing == 1 ? "" : "s") would break \(failing == 1 ? "its" : "their") expectation by \(at)") + "\n"
         return out
     }
 }
