@@ -146,7 +146,7 @@ struct GatewayTests {
     func demoInterrupted() throws {
         let json = TestPKI.scratch("demo-int") + "/demo.json"
         let output = try CLI.run(["demo", "--duration", "60s", "--concurrency", "10", "--json", json], interruptAfter: 1.5)
-        #expect(output.status == 130, "interrupted exits 130: " + "\(output.stderr)")
+        #expect(output.status == 130, "interrupted exits 130: \(output.stderr)")
         #expect(try RunReport.read(from: json).interrupted)
         let port = try #require(output.stdout.split(separator: " ").first { $0.hasPrefix("127.0.0.1:") }.flatMap { UInt16($0.split(separator: ":")[1]) })
         #expect(!LoopbackPort.waitUntilListening(port, timeout: 0.2))
