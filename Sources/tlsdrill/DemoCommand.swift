@@ -38,7 +38,8 @@ struct DemoCommand: ParsableCommand {
             let runGate = RunGate(thresholds: try gate.parsed(), expect: nil, defaultThreshold: !gate.noDefaultThreshold, expectsRejections: false)
             try OutputPaths.checkFile(json, flag: "--json")
             var options = DemoScenario.Options()
-            options.duration = try DurationText.parse(duration, flag: "--duration")
+            options.duration = try DurationText.parse(duration, flag: "--duration", in: OptionRange.runDuration)
+            try OptionRange.check(concurrency, flag: "--concurrency", in: OptionRange.concurrency)
             options.concurrency = concurrency
             options.mix = try IdentityMixSpec.parse(mix, flag: "--mix")
             options.reject = try choice(reject, flag: "--reject")

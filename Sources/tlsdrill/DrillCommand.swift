@@ -29,7 +29,8 @@ struct RotationDrillCommand: ParsableCommand {
 
     func run() throws {
         let scenarios = try reportingFailures { () -> [RotationDemonstration.Scenario] in
-            guard unit >= 0.2 else { throw TLSDrillError.invalidOption(flag: "--unit", value: "\(unit)", expected: "must be at least 0.2 seconds") }
+            try OptionRange.check(unit, flag: "--unit", from: 0.2, to: 60, unit: " seconds")
+            try OptionRange.check(concurrency, flag: "--concurrency", in: OptionRange.concurrency)
             let drill = try RotationDemonstration(unit: unit, concurrency: concurrency)
             defer { drill.tearDown() }
             print("tlsdrill drill rotation: built-in gateway, gen1 → gen2 client CA rotation, \(concurrency) in flight")

@@ -34,6 +34,7 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         let inspection = try reportingFailures { () -> GatewayInspection in
+            try OutputPaths.checkFile(json, flag: "--json")
             let address = try TargetAddress.resolve(target)
             var settings = ClientTLSSettings.defaults(for: address)
             settings.version = try choice(tls, flag: "--tls")
@@ -41,7 +42,7 @@ struct InspectCommand: ParsableCommand {
             if let sni { settings.serverName = sni; settings.verifyName = sni }
             if let verifyName { settings.verifyName = verifyName }
             settings.alpn = alpn.map { $0.split(separator: ",").map(String.init) } ?? []
-            let inspection = try GatewayInspector.inspect(target: address, tls: settings, timeout: try DurationText.parse(timeout, flag: "--timeout"))
+            let inspection = try GatewayInspector.inspect(target: address, tls: settings, timeout: try DurationText.parse(timeout, flag: "--timeout", in: OptionRange.timeout))
             if let json {
                 do { try JSONOutput.write(inspection, to: json) } catch {
                     throw TLSDrillError.io(path: json, reason: "cannot write (\(error.localizedDescription))")

@@ -54,12 +54,12 @@ struct LoadOptions: ParsableArguments {
         if let concurrency { settings.concurrency = concurrency }
         if let rate { settings.rate = rate }
         if let handshakes { settings.handshakes = handshakes }
-        if let duration { settings.duration = try DurationText.parse(duration, flag: "--duration") }
+        if let duration { settings.duration = try DurationText.parse(duration, flag: "--duration", in: OptionRange.runDuration) }
         if let confirm { settings.confirm = try choice(confirm, flag: "--confirm") }
         if let path { settings.path = path }
         if let confirmGrace { settings.confirmGrace = try DurationText.parse(confirmGrace, flag: "--confirm-grace") }
         if let timeout {
-            let all = try DurationText.parse(timeout, flag: "--timeout")
+            let all = try DurationText.parse(timeout, flag: "--timeout", in: OptionRange.timeout)
             settings.connectTimeout = all
             settings.handshakeTimeout = all
             settings.verdictTimeout = all

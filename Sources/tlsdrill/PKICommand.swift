@@ -35,14 +35,19 @@ struct PKIInitCommand: ParsableCommand {
     @Option(help: "Days until the intermediate CAs expire (e.g. 30 to rehearse an expiring intermediate).")
     var intermediateDays: Double = 1825
 
+    @Flag(help: "Replace an existing drill PKI in DIR (its CA keys included).")
+    var force = false
+
     func run() throws {
         try reportingFailures {
             var options = DrillPKI.Options()
             options.generations = generations.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
             options.algorithm = try choice(algorithm, flag: "--algorithm")
             options.spiffe = spiffe
+            options.overwrite = force
             options.trustDomain = trustDomain
             options.serverNames = serverNames.split(separator: ",").map(String.init)
+            try OptionRange.check(intermediateDays, flag: "--intermediate-days", from: 1, to: 36_500)
             options.intermediateValidityDays = intermediateDays
             let pki = try DrillPKI.create(at: directory, options: options)
             print("wrote \(pki.manifest.entries.count) credentials to \(directory) (manifest.json lists them):")

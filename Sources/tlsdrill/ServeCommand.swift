@@ -63,7 +63,8 @@ struct ServeCommand: ParsableCommand {
             settings.version = try choice(tls, flag: "--tls")
             settings.alpn = alpn.map { $0.split(separator: ",").map(String.init) } ?? []
             settings.allowedClientSANs = allowClientSan
-            let limit = try duration.map { try DurationText.parse($0, flag: "--duration") }
+            let limit = try duration.map { try DurationText.parse($0, flag: "--duration", in: OptionRange.runDuration) }
+            try OptionRange.check(workers, flag: "--workers", in: OptionRange.workers)
             var options = GatewayServer.Options()
             options.listen = listen
             options.workers = workers

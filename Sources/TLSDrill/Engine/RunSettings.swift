@@ -53,11 +53,17 @@ public struct RunSettings: Sendable {
         guard handshakes != nil || duration != nil else {
             throw TLSDrillError.conflictingOptions("a run needs a bound: pass --handshakes N and/or --duration D (e.g. --duration 10s)")
         }
-        if let handshakes, handshakes <= 0 { throw TLSDrillError.invalidOption(flag: "--handshakes", value: "\(handshakes)", expected: "must be at least 1") }
-        if let duration, duration <= 0 { throw TLSDrillError.invalidOption(flag: "--duration", value: "\(duration)", expected: "must be positive") }
-        if let rate, rate <= 0 { throw TLSDrillError.invalidOption(flag: "--rate", value: "\(rate)", expected: "must be positive attempts/s") }
-        guard concurrency >= 1 else { throw TLSDrillError.invalidOption(flag: "--concurrency", value: "\(concurrency)", expected: "must be at least 1") }
-        guard workers >= 1, workers <= 256 else { throw TLSDrillError.invalidOption(flag: "--workers", value: "\(workers)", expected: "must be 1...256") }
-        guard interval >= 0.1 else { throw TLSDrillError.invalidOption(flag: "--interval", value: "\(interval)s", expected: "must be at least 100ms") }
+        if let handshakes { try OptionRange.check(handshakes, flag: "--handshakes", in: OptionRange.handshakes) }
+        if let duration { try OptionRange.check(duration, flag: "--duration", in: OptionRange.runDuration) }
+        if let rate { try OptionRange.check(rate, flag: "--rate", from: OptionRange.rate.lower, to: OptionRange.rate.upper, unit: " attempts/s") }
+        try OptionRange.check(concurrency, flag: "--concurrency", in: OptionRange.concurrency)
+        try OptionRange.check(workers, flag: "--workers", in: OptionRange.workers)
+        try OptionRange.check(interval, flag: "--interval", in: OptionRange.interval)
+        try OptionRange.check(connectTimeout, flag: "--connect-timeout", in: OptionRange.timeout)
+        try OptionRange.check(handshakeTimeout, flag: "--handshake-timeout", in: OptionRange.timeout)
+        try OptionRange.check(verdictTimeout, flag: "--verdict-timeout", in: OptionRange.timeout)
+        try OptionRange.check(hold, flag: "--hold", in: OptionRange.hold)
+        try OptionRange.check(confirmGrace, flag: "--confirm-grace", in: OptionRange.grace)
+        try OptionRange.check(retryPause, flag: "--retry-pause", in: OptionRange.retryPause)
     }
 }

@@ -15,6 +15,9 @@ public enum GatewayInspector {
         try Preflight.checkReachable(target, timeout: timeout)
         let fd = try BlockingSocket.connect(target, timeout: timeout)
         defer { close(fd) }
+        // The timeout bounds the whole probe, not each read: a gateway trickling one byte a second is cut off.
+        let deadline = BlockingSocket.deadline(fd, after: timeout)
+        defer { deadline.cancel() }
         guard let ssl = SSL_new(context.pointer) else { throw TLSDrillError.openSSL(operation: "SSL_new", detail: OpenSSLErrorQueue.summary()) }
         defer { SSL_free(ssl) }
         let observation = UnsafeMutablePointer<tlsdrill_observation>.allocate(capacity: 1)
@@ -24,7 +27,11 @@ public enum GatewayInspector {
         SSL_set_fd(ssl, fd)
         if let name = tls.serverName { _ = tlsdrill_set_tlsext_host_name(ssl, name) }
         OpenSSLErrorQueue.clear()
-        if SSL_connect(ssl) != 1 {
+        let connected = SSL_connect(ssl) == 1
+        if deadline.fired {
+            throw TLSDrillError.unreachableTarget(target: target.description, reason: "the TLS handshake did not finish within \(DurationText.format(timeout))")
+        }
+        if !connected {
             // Under TLS 1.2 a gateway that requires a certificate aborts this certificate-less handshake,
             // but only after sending its chain and CertificateRequest: report those.
             let alert = observation.pointee.alert_received
@@ -88,6 +95,18 @@ public enum GatewayInspector {
 
 /// A blocking TCP connection with send/receive timeouts, for one-off probes.
 enum BlockingSocket {
+    /// Shuts `fd` down after `seconds`, which ends any blocking call on it; cancel it when done.
+    static func deadline(_ fd: Int32, after seconds: TimeInterval) -> ProbeDeadline {
+        let deadline = ProbeDeadline()
+        let work = DispatchWorkItem { [deadline] in
+            deadline.markFired()
+            shutdown(fd, Int32(SHUT_RDWR))
+        }
+        deadline.work = work
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: work)
+        return deadline
+    }
+
     static func connect(_ target: TargetAddress, timeout: TimeInterval) throws -> Int32 {
         let fd = socket(target.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw TLSDrillError.unreachableTarget(target: target.description, reason: ErrnoName.name(errno)) }
@@ -105,4 +124,13 @@ enum BlockingSocket {
         }
         return fd
     }
+}
+
+/// A probe's whole-attempt deadline (see `BlockingSocket.deadline`).
+final class ProbeDeadline: @unchecked Sendable {  // `fired` is an atomic; `work` is set once before scheduling
+    fileprivate var work: DispatchWorkItem?
+    private let flag = StopFlag()
+    var fired: Bool { flag.isSet }
+    fileprivate func markFired() { flag.set() }
+    func cancel() { work?.cancel() }
 }

@@ -28,15 +28,7 @@ enum TLSContextConfiguration {
         }
         OpenSSLErrorQueue.clear()
         if !alpn.isEmpty {
-            var wire: [UInt8] = []
-            for name in alpn {
-                let bytes = Array(name.utf8)
-                guard !bytes.isEmpty, bytes.count < 256 else {
-                    throw TLSDrillError.invalidOption(flag: "--alpn", value: name, expected: "each protocol must be 1-255 bytes")
-                }
-                wire.append(UInt8(bytes.count))
-                wire.append(contentsOf: bytes)
-            }
+            let wire = try ALPNWire.encode(alpn)
             guard SSL_CTX_set_alpn_protos(ctx, wire, UInt32(wire.count)) == 0 else {
                 throw TLSDrillError.invalidOption(flag: "--alpn", value: alpn.joined(separator: ","), expected: "OpenSSL refused the list")
             }

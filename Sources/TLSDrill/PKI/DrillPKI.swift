@@ -16,6 +16,8 @@ public struct DrillPKI: Sendable {
         public var now = Date()
         /// Days until the intermediates expire (short values model the 90-day-TTL incident).
         public var intermediateValidityDays = 1825.0
+        /// Replace an existing PKI (its CA keys included) in the directory.
+        public var overwrite = false
         public init() {}
     }
 
@@ -42,6 +44,17 @@ public struct DrillPKI: Sendable {
 
     /// Generates every credential into `directory` (created if needed).
     public static func create(at directory: String, options: Options = Options()) throws -> DrillPKI {
+        for generation in options.generations {
+            let allowed = generation.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0) }
+            guard !generation.isEmpty, allowed, generation != ".", generation != "..", !["trust", "self-signed"].contains(generation) else {
+                throw TLSDrillError.invalidOption(flag: "--generations", value: generation,
+                                                  expected: "a generation name is letters, digits, '.', '_' or '-' (no path separators; not trust or self-signed)")
+            }
+        }
+        if !options.overwrite && FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent("manifest.json")) {
+            throw TLSDrillError.invalidOption(flag: "pki init", value: directory,
+                                              expected: "already holds a drill PKI (CA keys included); pass --force to replace it")
+        }
         var writer = try PKIWriter(directory: directory, options: options)
         var generationRoots: [String] = []
         for generation in options.generations {

@@ -28,8 +28,13 @@ struct PKIWriter {
         let path = (directory as NSString).appendingPathComponent(relative)
         do {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-            if secret { chmod(path, 0o600) }
+            if secret {
+                try PrivateFile.write(Array(text.utf8), to: path)
+            } else {
+                try text.write(toFile: path, atomically: true, encoding: .utf8)
+            }
+        } catch let error as TLSDrillError {
+            throw error
         } catch {
             throw TLSDrillError.io(path: path, reason: "cannot write (\(error.localizedDescription))")
         }

@@ -155,7 +155,9 @@ public struct IdentitySpec: Decodable, Sendable {
         if !none && (cert == nil || key == nil) {
             throw ProfileIssue(line: line, message: "identity '\(name)': needs cert and key (or 'none: true' for no certificate)")
         }
-        if weight < 0 { throw ProfileIssue(line: line, message: "identity '\(name)': weight must not be negative") }
+        guard weight.isFinite, weight >= 0, weight <= 1_000_000 else {
+            throw ProfileIssue(line: line, message: "identity '\(name)': weight must be from 0 to 1000000")
+        }
     }
 }
 

@@ -54,7 +54,7 @@ public struct RunPlan: Sendable {
     public func report(_ result: RunResult) -> RunReport {
         var report = result.report()
         report.profile = profilePath.flatMap(ProfileFingerprint.of)
-        if let scheduler = rotation?.scheduler { report.attachRotation(scheduler.finish(loadEnded: result.elapsed)) }
+        if let scheduler = rotation?.scheduler { report.attachRotation(scheduler.finish(loadEnded: result.elapsed, interrupted: result.interrupted)) }
         return report
     }
 }

@@ -9,7 +9,8 @@ enum CommandRunner {
         var output: String
     }
 
-    static func run(_ command: String, timeout: TimeInterval, workingDirectory: String?) -> Outcome {
+    /// `cancel` is polled while the command runs: once set, the command's process group is killed at once.
+    static func run(_ command: String, timeout: TimeInterval, workingDirectory: String?, cancel: StopFlag? = nil) -> Outcome {
         let outputPath = NSTemporaryDirectory() + "tlsdrill-exec-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).log"
         defer { unlink(outputPath) }
         var actions = posix_spawn_file_actions_t()
@@ -34,7 +35,14 @@ enum CommandRunner {
         let deadline = Date().addingTimeInterval(timeout)
         var status: Int32 = 0
         var timedOut = false
+        var cancelled = false
         while waitpid(pid, &status, WNOHANG) == 0 {
+            if cancel?.isSet == true {
+                cancelled = true
+                kill(-pid, SIGKILL)
+                waitpid(pid, &status, 0)
+                break
+            }
             if Date() >= deadline {
                 timedOut = true
                 kill(-pid, SIGKILL)
@@ -44,7 +52,8 @@ enum CommandRunner {
             usleep(10_000)
         }
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        let tail = text.split(separator: "\n").suffix(3).joined(separator: " | ")
+        var tail = text.split(separator: "\n").suffix(3).joined(separator: " | ")
+        if cancelled { tail = "killed: the run was interrupted" + (tail.isEmpty ? "" : "; \(tail)") }
         let exited = (status & 0x7f) == 0
         return Outcome(exitCode: timedOut ? nil : (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f)), timedOut: timedOut, output: tail)
     }

@@ -13,6 +13,8 @@ public final class RotationScheduler: Sendable {
     private let startNanos = Mutex<UInt64>(0)
     /// Set when the load ends: steps that fire later are recorded as not run.
     private let loadEnded = Mutex<Double?>(nil)
+    /// Set on interruption: running `exec` steps are killed with their process group.
+    private let cancelled = StopFlag()
 
     init(steps: [RotationStepSpec], target: TargetSpec?, workingDirectory: String?) {
         self.steps = steps
@@ -40,8 +42,9 @@ public final class RotationScheduler: Sendable {
 
     /// Waits for steps still running (each bounded by its own timeout) and returns every record; steps
     /// not reached because the load ended first are recorded as failed with that reason.
-    public func finish(loadEnded elapsed: TimeInterval) -> [StepRecord] {
+    public func finish(loadEnded elapsed: TimeInterval, interrupted: Bool = false) -> [StepRecord] {
         loadEnded.withLock { $0 = elapsed }
+        if interrupted { cancelled.set() }
         _ = group.wait(timeout: .now() + steps.map(timeoutOf).reduce(5, max))
         var done = records.withLock { $0 }
         // Steps whose timers have not fired yet (the wait above gave up on them).
@@ -92,7 +95,7 @@ public final class RotationScheduler: Sendable {
                                 durationS: 0, outcome: .ok, exitCode: nil, detail: "", allowFailure: step.allowFailure)
         switch step.action {
         case .exec(let command, let timeout):
-            let outcome = CommandRunner.run(command, timeout: timeout, workingDirectory: workingDirectory)
+            let outcome = CommandRunner.run(command, timeout: timeout, workingDirectory: workingDirectory, cancel: cancelled)
             record.exitCode = outcome.exitCode
             record.outcome = outcome.timedOut ? .timeout : (outcome.exitCode == 0 ? .ok : .failed)
             record.detail = outcome.timedOut ? "killed after \(timeout)s; \(outcome.output)" : outcome.output

@@ -47,6 +47,7 @@ public struct RotationStepSpec: Decodable, Sendable {
         let container = try decoder.container(keyedBy: Keys.self)
         line = decoder.line
         guard let at = try container.decodeDuration(.at) else { throw ProfileIssue(line: line, message: "rotation step: missing 'at' (offset from the start, e.g. 10s)") }
+        guard OptionRange.stepOffset.contains(at) else { throw ProfileIssue(line: line, message: "rotation step: 'at' must be from 0s to 7d") }
         self.at = at
         let actions = [Keys.exec, .signal, .reload, .verifyCANames, .clients, .clientTrust].filter { container.contains($0) }
         guard actions.count == 1 else {
@@ -54,7 +55,9 @@ public struct RotationStepSpec: Decodable, Sendable {
         }
         switch actions[0] {
         case .exec:
-            action = .exec(command: try container.decode(String.self, forKey: .exec), timeout: try container.decodeDuration(.timeout) ?? 30)
+            let timeout = try container.decodeDuration(.timeout) ?? 30
+            guard OptionRange.timeout.contains(timeout) else { throw ProfileIssue(line: line, message: "exec step: 'timeout' must be from 1ms to 1h") }
+            action = .exec(command: try container.decode(String.self, forKey: .exec), timeout: timeout)
         case .signal:
             let pid = try container.decodeIfPresent(Int32.self, forKey: .pid)
             let pidFile = try container.decodeIfPresent(String.self, forKey: .pidFile)
@@ -81,7 +84,12 @@ public struct RotationStepSpec: Decodable, Sendable {
             let clients = try container.superDecoder(forKey: .clients)
             try clients.rejectUnknownKeys(ClientKeys.allCases.map(\.rawValue), in: "clients")
             let fields = try clients.container(keyedBy: ClientKeys.self)
-            action = .clients(weights: try fields.decode([String: Double].self, forKey: .weights), over: try fields.decodeDuration(.over) ?? 0)
+            let weights = try fields.decode([String: Double].self, forKey: .weights)
+            let over = try fields.decodeDuration(.over) ?? 0
+            guard OptionRange.stepOffset.contains(over), weights.values.allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= 1_000_000 }) else {
+                throw ProfileIssue(line: line, message: "clients step: weights must be from 0 to 1000000 and 'over' from 0s to 7d")
+            }
+            action = .clients(weights: weights, over: over)
         default:
             action = .clientTrust(file: try container.decode(String.self, forKey: .clientTrust))
         }

@@ -32,6 +32,7 @@ public final class ServerTLSContext: @unchecked Sendable {
             throw TLSDrillError.conflictingOptions("--client-auth \(settings.clientAuth.rawValue) needs at least one --trust FILE (client CA bundle)")
         }
         for file in settings.trustFiles { _ = try Certificate.loadPEMFile(file) }
+        let wire = try ALPNWire.encode(settings.alpn)
         OpenSSLErrorQueue.clear()
         guard let ctx = SSL_CTX_new(TLS_server_method()) else {
             throw TLSDrillError.openSSL(operation: "SSL_CTX_new", detail: OpenSSLErrorQueue.summary())
@@ -40,8 +41,6 @@ public final class ServerTLSContext: @unchecked Sendable {
         sanStrings = settings.allowedClientSANs.map { strdup($0)! }
         sanArray = .allocate(capacity: max(1, sanStrings.count))
         for (index, string) in sanStrings.enumerated() { sanArray[index] = UnsafePointer(string) }
-        var wire: [UInt8] = []
-        for name in settings.alpn { wire.append(UInt8(name.utf8.count)); wire.append(contentsOf: name.utf8) }
         if wire.isEmpty {
             alpnWire = nil
         } else {
