@@ -24,8 +24,11 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "TLS versions: auto, 1.2 or 1.3.")
     var tls = "auto"
 
-    @Option(help: "Where to write the JSON report. Default: a file in the temp directory.")
+    @Option(help: "Where to write the JSON report (none by default).")
     var json: String?
+
+    @Option(help: "Client SAN the gateway allows (repeatable; exact, or a prefix ending in / or *); other SANs get alert 46, so e.g. gen1-client-wrong-san is rejected.")
+    var allowClientSan: [String] = []
 
     @Flag(help: "No live status line.")
     var quiet = false
@@ -33,7 +36,6 @@ struct DemoCommand: ParsableCommand {
     @OptionGroup var gate: GateOptions
 
     func run() throws {
-        let jsonPath = json ?? NSTemporaryDirectory() + "tlsdrill-demo-\(getpid()).json"
         let (result, report, verdict) = try reportingFailures { () -> (RunResult, RunReport, (status: ExitStatus, reasons: [String])) in
             let runGate = RunGate(thresholds: try gate.parsed(), expect: nil, defaultThreshold: !gate.noDefaultThreshold, expectsRejections: false)
             try OutputPaths.checkFile(json, flag: "--json")
@@ -44,6 +46,7 @@ struct DemoCommand: ParsableCommand {
             options.mix = try IdentityMixSpec.parse(mix, flag: "--mix")
             options.reject = try choice(reject, flag: "--reject")
             options.tls = try choice(tls, flag: "--tls")
+            options.allowedClientSANs = allowClientSan
             let demo = try DemoScenario(options: options)
             defer { demo.tearDown() }
             print("tlsdrill demo: built-in gateway on \(demo.gatewayAddress) trusts gen1 and rejects with '\(options.reject.rawValue)'; drilling for \(duration) with \(mix)")
@@ -56,8 +59,10 @@ struct DemoCommand: ParsableCommand {
         }
         print(TerminalReport.render(result), terminator: "")
         print((report.thresholds ?? []).render(), terminator: "")
-        try reportingFailures { try report.write(to: jsonPath) }
-        print("  JSON report: \(jsonPath)")
+        if let json {
+            try reportingFailures { try report.write(to: json) }
+            print("  JSON report: \(json)")
+        }
         try finish(verdict)
     }
 }
