@@ -20,9 +20,10 @@ enum CLI {
     }
 
     /// Runs to completion; `interruptAfter` sends SIGINT after that many seconds.
-    static func run(_ arguments: [String], interruptAfter: TimeInterval? = nil) throws -> Output {
+    /// `executable` runs something else with the same plumbing (e.g. /bin/bash to set limits first).
+    static func run(_ arguments: [String], interruptAfter: TimeInterval? = nil, executable: String? = nil) throws -> Output {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable ?? binary)
         process.arguments = arguments
         let out = Pipe()
         let err = Pipe()
