@@ -6,7 +6,8 @@ import TLSDrill
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Show a gateway's TLS parameters, served chain (days left per certificate), verification, and client-certificate policy.")
+        abstract: "Show a gateway's TLS parameters, served chain (days left per certificate), verification, and client-certificate policy.",
+        discussion: ExitStatus.helpText)
 
     @Argument(help: "Gateway, HOST:PORT.")
     var target: String

@@ -12,7 +12,8 @@ struct PKICommand: ParsableCommand {
 struct PKIInitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
-        abstract: "Write CA generations, client and server leaves (valid and defective), trust bundles and a manifest into DIR.")
+        abstract: "Write CA generations, client and server leaves (valid and defective), trust bundles and a manifest into DIR.",
+        discussion: ExitStatus.helpText)
 
     @Argument(help: "Directory to write (created if missing).")
     var directory: String

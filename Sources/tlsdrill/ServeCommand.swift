@@ -6,7 +6,8 @@ import TLSDrill
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the built-in mTLS gateway (reloadable, with gateway-like rejection modes).")
+        abstract: "Run the built-in mTLS gateway (reloadable, with gateway-like rejection modes).",
+        discussion: ExitStatus.helpText)
 
     @Option(help: "Address to listen on, HOST:PORT; port 0 picks a free one and prints it.")
     var listen = "127.0.0.1:8443"

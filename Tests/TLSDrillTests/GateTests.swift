@@ -45,7 +45,8 @@ struct GateTests {
         defer { server.stop() }
         let target = ["--target", "127.0.0.1:\(server.port)", "--sni", "localhost", "--quiet", "--handshakes", "40", "--concurrency", "4"]
         let json = TestPKI.scratch("gate") + "/pass.json"
-        let pass = try CLI.run(["run"] + target + Self.identity() + ["--json", json,
+        let html = (json as NSString).deletingLastPathComponent + "/pass.html"
+        let pass = try CLI.run(["run"] + target + Self.identity() + ["--json", json, "--html", html,
                                                                      "--threshold", "rate(accepted) >= 0.999", "--threshold", "p99(handshake) < 5s"])
         #expect(pass.status == 0, "\(pass.stdout)\(pass.stderr)")
         #expect(pass.stdout.contains("✓ rate(accepted) >= 0.999") && pass.stdout.contains("observed 1.0000"))
@@ -57,6 +58,8 @@ struct GateTests {
         #expect(report.startedAt.hasSuffix("Z") && report.startedAt.contains("."), "RFC 3339 UTC with ms: \(report.startedAt)")
         #expect(report.opensslVersion.hasPrefix("OpenSSL 3") && report.tlsdrillVersion == TLSDrillVersion.current)
         #expect(!report.hostname.isEmpty && report.commandLine.contains("--threshold"))
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(page.contains(report.startedAt) && page.contains(report.opensslVersion) && page.contains("Thresholds: <span class=\"ok\">all hold"))
 
         let slow = try CLI.run(["run"] + target + Self.identity() + ["--threshold", "p99(handshake) < 1us"])
         #expect(slow.status == 1, "\(slow.stderr)")

@@ -14,7 +14,7 @@ public enum HTMLReport {
         <h1>tlsdrill → \(esc(report.target))</h1>
         <p>\(report.attempts) attempts in \(report.durationS)s = \(report.achievedRate) attempts/s · \(esc(report.settings.confirm)) verdicts ·
         TLS \(esc(report.settings.tls)) · \(report.settings.workers) workers · concurrency \(report.settings.concurrency)\(report.settings.rate.map { " · rate \($0)/s, missed starts \(report.missedStarts)" } ?? "")</p>
-
+        \(metadata(report))
         """
         if let rotation = report.rotation {
             html += "<h2>Rotation: <span class=\"\(rotation.windows.isEmpty ? "ok" : "bad")\">\(esc(rotation.summary))</span></h2>\n<table><tr><th>at</th><th>step</th><th>outcome</th><th>detail</th></tr>\n"
@@ -26,6 +26,16 @@ public enum HTMLReport {
                 html += "<p class=\"bad\">Failure window \(String(format: "%.1f", window.startS))s → \(String(format: "%.1f", window.endS))s: \(window.attemptsLost) attempts lost ("
                     + esc(window.classes.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")) + ")</p>\n"
             }
+        }
+        if let thresholds = report.thresholds, !thresholds.isEmpty {
+            let passed = thresholds.allSatisfy(\.passed)
+            html += "<h2>Thresholds: <span class=\"\(passed ? "ok" : "bad")\">\(passed ? "all hold" : "\(thresholds.filter { !$0.passed }.count) failed")</span></h2>\n"
+                + "<table><tr><th></th><th>threshold</th><th>observed</th></tr>\n"
+            for threshold in thresholds {
+                html += "<tr><td class=\"\(threshold.passed ? "ok" : "bad")\">\(threshold.passed ? "✓" : "✗")</td><td>\(esc(threshold.expr))\(threshold.isDefault ? " (default)" : "")</td>"
+                    + "<td class=\"n\">\(esc(threshold.observedText))</td></tr>\n"
+            }
+            html += "</table>\n"
         }
         html += "<h2>Outcomes</h2>\n<table><tr><th>class</th><th>count</th><th>%</th><th>top evidence</th></tr>\n"
         for (outcome, count) in result.outcomeCounts {
@@ -45,6 +55,15 @@ public enum HTMLReport {
                 + "<td>\(esc(phase.covers))</td></tr>\n"
         }
         return html + "</table>\n</body></html>\n"
+    }
+
+    /// When, with what and how the run was made, so the page can be matched to gateway logs.
+    static func metadata(_ report: RunReport) -> String {
+        let esc = SVGCharts.escape
+        var rows = [("started", report.startedAt), ("ended", report.endedAt), ("tlsdrill", report.tlsdrillVersion),
+                    ("OpenSSL", report.opensslVersion), ("host", report.hostname), ("command", report.commandLine.joined(separator: " "))]
+        if let profile = report.profile { rows.append(("profile", "\(profile.path) (sha256 \(profile.sha256))")) }
+        return "<table class=\"meta\">" + rows.map { "<tr><th>\($0.0)</th><td>\(esc($0.1))</td></tr>" }.joined() + "</table>\n"
     }
 
     /// Writes the report atomically.
