@@ -7,6 +7,7 @@ public enum LocalCause: String, Codable, Sendable {
     case missingClientAuth = "the leaf has no clientAuth EKU"
     case chainNotRequested = "the gateway's CertificateRequest does not name our CA"
     case selfSigned = "the leaf is self-signed"
+    case noCertificateSent = "no certificate was sent in reply to the CertificateRequest"
 }
 
 /// The result of diagnosing one attempt.
@@ -77,6 +78,11 @@ public struct Diagnosis: Hashable, Sendable {
 
     private static func alert(_ evidence: AttemptEvidence, facts: IdentityFacts) -> Diagnosis {
         let local = localExplanation(evidence, facts: facts)
+        // Whatever its number, a fatal alert answering our empty Certificate message refuses "no certificate".
+        if evidence.certificateRequested && noCertificateWasSent(evidence, facts: facts) && evidence.alert != TLSAlert.certificateRequired
+            && !isProtocolAlert(evidence.alert) {
+            return Diagnosis(.clientCertRequired, inferredFrom: .noCertificateSent)
+        }
         switch evidence.alert {
         case TLSAlert.certificateRequired:
             return Diagnosis(.clientCertRequired)
@@ -120,6 +126,10 @@ public struct Diagnosis: Hashable, Sendable {
         }
     }
 
+    private static func isProtocolAlert(_ alert: Int16) -> Bool {
+        alert == TLSAlert.protocolVersion || alert == TLSAlert.insufficientSecurity || alert == TLSAlert.noApplicationProtocol
+    }
+
     private static func isProtocolMismatch(_ evidence: AttemptEvidence) -> Bool {
         if evidence.alertSent == TLSAlert.protocolVersion || evidence.alertSent == TLSAlert.noApplicationProtocol { return true }
         return OpenSSLReason.protocolMismatchReasons.contains(evidence.tlsReason)
@@ -129,11 +139,18 @@ public struct Diagnosis: Hashable, Sendable {
     /// gateways just drop the connection); otherwise say what happened.
     private static func transportFailure(_ evidence: AttemptEvidence, facts: IdentityFacts) -> Diagnosis {
         let reset = evidence.socketErrno == ECONNRESET || evidence.socketErrno == EPIPE
+        // A gateway that closes after our handshake (close_notify or EOF, e.g. a TLS-terminating TCP proxy)
+        // says nothing: an empty Certificate in reply to its CertificateRequest explains it.
+        if evidence.phase == .verdict && evidence.certificateRequested && noCertificateWasSent(evidence, facts: facts) {
+            return Diagnosis(.clientCertRequired, inferredFrom: .noCertificateSent)
+        }
         if evidence.certificateSent || (evidence.phase == .verdict && facts.presentsCertificate),
            let local = localExplanation(evidence, facts: facts) {
             return local
         }
         if reset { return Diagnosis(.connectionReset) }
+        // OpenSSL refused something (an oversized handshake message, say): its reason is the evidence.
+        if evidence.tlsReason != 0 && evidence.tlsReason != OpenSSLReason.unexpectedEOF { return Diagnosis(.handshakeFailure) }
         if evidence.tlsReason == OpenSSLReason.unexpectedEOF || evidence.socketErrno == 0 { return Diagnosis(.unexpectedEOF) }
         if [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(evidence.socketErrno) { return Diagnosis(.localResourceExhausted) }
         return Diagnosis(.handshakeFailure)

@@ -412,9 +412,11 @@ final class Worker {
         close(connection)
     }
 
+    /// Whether the attempt was refused without a reason, so the CertificateRequest's CA names may explain it
+    /// (an alert, an nginx 400 page, a reset, or a close with no verdict at all).
     private func needsRequestedNames(_ evidence: AttemptEvidence) -> Bool {
         evidence.phase != .connect && (evidence.alert >= 0 || evidence.httpPage == .certificateError || evidence.socketErrno != 0
-            || evidence.tlsReason == OpenSSLReason.unexpectedEOF)
+            || evidence.tlsReason == OpenSSLReason.unexpectedEOF || (evidence.httpStatus == 0 && evidence.verdictSignal == .none))
     }
 
     private func record(_ connection: Connection, diagnosis: Diagnosis, now: UInt64) {

@@ -88,6 +88,39 @@ enum NginxGateway {
     }
 }
 
+/// nginx's `stream` module terminating TLS with `ssl_verify_client on` in front of a fixed reply: it
+/// closes a rejected client after the handshake with no alert and no HTTP (Debian: libnginx-mod-stream).
+enum NginxStreamGateway {
+    static let module = "/usr/lib/nginx/modules/ngx_stream_module.so"
+
+    static func start(directory: String, server: String = "gen1-server", clientCA: String) throws -> ServerProcess {
+        let pki = TestPKI.shared
+        let port = LoopbackPort.free()
+        try FileManager.default.createDirectory(atPath: directory + "/logs", withIntermediateDirectories: true)
+        let config = """
+        load_module \(module);
+        worker_processes 1;
+        daemon off;
+        pid \(directory)/nginx.pid;
+        error_log \(directory)/logs/error.log warn;
+        events { worker_connections 1024; }
+        stream {
+          server {
+            listen 127.0.0.1:\(port) ssl;
+            ssl_certificate \(pki.cert(server));
+            ssl_certificate_key \(pki.key(server));
+            ssl_client_certificate \(clientCA);
+            ssl_verify_client on;
+            ssl_protocols TLSv1.2 TLSv1.3;
+            return "ok\\n";
+          }
+        }
+        """
+        try config.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
+        return try ServerProcess("nginx", ["-p", directory, "-c", directory + "/nginx.conf"], port: port)
+    }
+}
+
 /// Runs tlsdrill in-process against a loopback port.
 enum Drill {
     static func settings(port: UInt16, tls: TLSVersionChoice = .auto, ca: String = "gen1-root", sni: String? = "localhost") throws -> RunSettings {
