@@ -50,9 +50,10 @@ public final class LoadRunner: @unchecked Sendable {
         let shares = WorkerShare.split(settings, workers: workerCount)
         let runStart = MonotonicClock.now()
         let startedAt = Date()
+        let timeline = TimelineCollector(workers: workerCount, identities: identities.count)
         let workers = try shares.enumerated().map { index, share in
             try Worker(index: index, settings: settings, share: share, identities: identities, facts: facts,
-                       control: control, runStart: runStart, plan: plan, trustPhases: trustPhases)
+                       control: control, runStart: runStart, plan: plan, trustPhases: trustPhases, timeline: timeline)
         }
         let group = DispatchGroup()
         for worker in workers {
@@ -67,7 +68,7 @@ public final class LoadRunner: @unchecked Sendable {
         var merged = WorkerStats(identities: identities.count)
         for worker in workers { merged.add(worker.stats) }
         return RunResult(settings: settings, identityNames: identities.map(\.context.identity.name),
-                         identityFacts: facts, stats: merged, elapsed: elapsed, workers: workerCount,
+                         identityFacts: facts, stats: merged, timeline: timeline.finish(), elapsed: elapsed, workers: workerCount,
                          interrupted: control.stopRequested, startedAt: startedAt)
     }
 

@@ -1,4 +1,6 @@
 import Foundation
+// The shim header includes <sys/socket.h>; importing it here keeps SOCK_* visible whichever module owns them in a clean build.
+internal import CTLSDrillShims
 
 /// Thin wrappers over the socket syscalls the engine uses; EINTR is retried, EAGAIN is "not yet".
 enum NonBlockingSocket {

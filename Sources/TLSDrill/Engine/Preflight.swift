@@ -1,4 +1,6 @@
 import Foundation
+// The shim header includes <sys/socket.h>; importing it here keeps SOCK_* visible whichever module owns them in a clean build.
+internal import CTLSDrillShims
 
 /// One blocking TCP connect before the load, so a wrong address is a clear error, not 10,000 failures.
 public enum Preflight {

@@ -1,4 +1,6 @@
 import Foundation
+// The shim header includes <sys/socket.h>; importing it here keeps SOCK_* visible whichever module owns them in a clean build.
+internal import CTLSDrillShims
 
 /// A resolved `HOST:PORT` (resolved once, before the load starts).
 public struct TargetAddress: Sendable, CustomStringConvertible {

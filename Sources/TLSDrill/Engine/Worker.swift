@@ -26,6 +26,11 @@ final class Worker {
     private let retryPauseNanos: UInt64
     private var picker: IdentityPicker
     private(set) var stats: WorkerStats
+    /// The interval being counted; finished ones go to `timeline` (one hand-over per interval).
+    private var interval: TimelineBucket
+    private var intervalIndex = 0
+    private var intervalEnds: UInt64
+    private let timeline: TimelineCollector
 
     private var inFlight = 0
     private var started = 0
@@ -43,7 +48,7 @@ final class Worker {
     private let holdNanos: UInt64
 
     init(index: Int, settings: RunSettings, share: WorkerShare, identities: [WeightedIdentity], facts: [IdentityFacts],
-         control: RunControl, runStart: UInt64, plan: ClientPlan, trustPhases: [[ClientTLSContext]]) throws {
+         control: RunControl, runStart: UInt64, plan: ClientPlan, trustPhases: [[ClientTLSContext]], timeline: TimelineCollector) throws {
         self.index = index
         self.settings = settings
         self.share = share
@@ -59,6 +64,9 @@ final class Worker {
         openLoopGap = share.rate.map { 1e9 / $0 } ?? 0
         nextIntendedStart = runStart
         intervalNanos = UInt64(settings.interval * 1e9)
+        interval = TimelineBucket(identities: identities.count)
+        intervalEnds = runStart + intervalNanos
+        self.timeline = timeline
         let connectionHeader = settings.hold > 0 ? "keep-alive" : "close"
         request = Array("GET \(settings.path) HTTP/1.1\r\nHost: \(settings.hostHeader)\r\nUser-Agent: tlsdrill\r\nConnection: \(connectionHeader)\r\n\r\n".utf8)
         connectTimeout = UInt64(settings.connectTimeout * 1e9)
@@ -90,7 +98,20 @@ final class Worker {
             }
             let after = MonotonicClock.now()
             if after >= nextDeadline { expireTimers(after) }
+            if after >= intervalEnds { advanceInterval(to: after) }
         }
+        timeline.deliver(interval.isEmpty ? nil : interval, interval: intervalIndex)
+    }
+
+    /// Hands every finished interval to the collector (empty ones as nil) and starts counting `now`'s.
+    private func advanceInterval(to now: UInt64) {
+        let current = Int((now - runStart) / intervalNanos)
+        while intervalIndex < current {
+            timeline.deliver(interval.isEmpty ? nil : interval, interval: intervalIndex)
+            interval.reset()
+            intervalIndex += 1
+        }
+        intervalEnds = runStart + UInt64(intervalIndex + 1) * intervalNanos
     }
 
     private func pollTimeout(_ now: UInt64) -> Int32 {
@@ -432,13 +453,13 @@ final class Worker {
         if connection.connectedAt > 0 {
             stats.latencyByIdentity[identity].record(.connect, nanoseconds: connection.connectedAt - connection.startedAt)
         }
-        let bucket = stats.bucket(Int((now - runStart) / intervalNanos))
-        stats.timeline[bucket].outcomes[outcome] += 1
-        stats.timeline[bucket].outcomesByIdentity[identity][outcome] += 1
+        if now >= intervalEnds { advanceInterval(to: now) }
+        interval.outcomes[outcome] += 1
+        interval.outcomesByIdentity[identity][outcome] += 1
         if connection.handshakeDoneAt > 0 {
             let handshake = connection.handshakeDoneAt - connection.connectedAt
             stats.latencyByIdentity[identity].record(.handshake, nanoseconds: handshake)
-            _ = stats.timeline[bucket].handshake.record(max(1, handshake / 1000))
+            _ = interval.handshake.record(max(1, handshake / 1000))
             if connection.evidence.alert >= 0 || connection.evidence.verdictSignal != .none || connection.evidence.httpStatus > 0 {
                 stats.latency.record(.verdict, nanoseconds: now - connection.handshakeDoneAt)
                 stats.latencyByIdentity[identity].record(.verdict, nanoseconds: now - connection.handshakeDoneAt)

@@ -100,6 +100,8 @@ public struct TimelineEntry: Codable, Sendable {
     public var outcomes: [String: Int]
     /// identity → class → count
     public var identities: [String: [String: Int]]
+    /// Handshake latency percentiles of the interval (µs; 0 when no handshake finished in it).
+    public var handshakeP50Us: UInt64
     public var handshakeP99Us: UInt64
 }
 

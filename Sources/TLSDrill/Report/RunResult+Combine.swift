@@ -3,7 +3,7 @@ import Foundation
 extension RunResult {
     /// Several runs (validation cells, one identity each) as one result: counts, evidence and latency
     /// histograms merged exactly, identities concatenated in order (a name seen again is merged into
-    /// its first occurrence). Settings are the first run's; elapsed is the sum.
+    /// its first occurrence). Settings are the first run's; elapsed is the sum; no timeline.
     public static func combining(_ results: [RunResult]) -> RunResult? {
         guard let first = results.first else { return nil }
         var names: [String] = []
@@ -19,7 +19,7 @@ extension RunResult {
             let map = result.identityNames.map { names.firstIndex(of: $0)! }
             stats.add(result.stats, identityMap: map)
         }
-        return RunResult(settings: first.settings, identityNames: names, identityFacts: facts, stats: stats,
+        return RunResult(settings: first.settings, identityNames: names, identityFacts: facts, stats: stats, timeline: [],
                          elapsed: results.reduce(0) { $0 + $1.elapsed }, workers: first.workers,
                          interrupted: results.contains { $0.interrupted }, startedAt: first.startedAt)
     }

@@ -26,15 +26,14 @@ extension RunResult {
                                            notYetValidCertificate: facts.notYetValidCertificate, allowsClientAuth: facts.allowsClientAuth,
                                            subjectAlternativeNames: facts.subjectAlternativeNames))
         }
-        let timeline = stats.timeline.enumerated().map { index, bucket in
-            TimelineEntry(
-                tS: (Double(index) * settings.interval * 1000).rounded() / 1000, attempts: bucket.outcomes.reduce(0, +),
-                outcomes: named(bucket.outcomes),
-                identities: Dictionary(uniqueKeysWithValues: identityNames.enumerated().compactMap { identity, name in
-                    let counts = named(bucket.outcomesByIdentity[identity])
-                    return counts.isEmpty ? nil : (name, counts)
-                }),
-                handshakeP99Us: bucket.handshake.totalCount > 0 ? bucket.handshake.valueAtPercentile(99) : 0)
+        let timeline = self.timeline.enumerated().map { index, interval in
+            var outcomes: [String: Int] = [:]
+            for entry in interval.outcomes { outcomes[classNames[Int(entry.outcome)]] = Int(entry.count) }
+            var identities: [String: [String: Int]] = [:]
+            for entry in interval.identities { identities[identityNames[Int(entry.identity)], default: [:]][classNames[Int(entry.outcome)]] = Int(entry.count) }
+            return TimelineEntry(tS: (Double(index) * settings.interval * 1000).rounded() / 1000, attempts: outcomes.values.reduce(0, +),
+                                 outcomes: outcomes, identities: identities, handshakeP50Us: UInt64(interval.handshakeP50Us),
+                                 handshakeP99Us: UInt64(interval.handshakeP99Us))
         }
         var report = RunReport(
             target: settings.target.description, attempts: attempts, outcomes: named(stats.outcomes), evidence: evidence,

@@ -7,6 +7,8 @@ public struct RunResult: Sendable {
     public let identityNames: [String]
     public let identityFacts: [IdentityFacts]
     let stats: WorkerStats
+    /// Per interval, merged across workers.
+    let timeline: [CompactInterval]
     public let elapsed: TimeInterval
     public let workers: Int
     public let interrupted: Bool
@@ -14,12 +16,13 @@ public struct RunResult: Sendable {
     public let startedAt: Date
 
     init(settings: RunSettings, identityNames: [String], identityFacts: [IdentityFacts], stats: WorkerStats,
-         elapsed: TimeInterval, workers: Int, interrupted: Bool, startedAt: Date) {
+         timeline: [CompactInterval], elapsed: TimeInterval, workers: Int, interrupted: Bool, startedAt: Date) {
         self.startedAt = startedAt
         self.settings = settings
         self.identityNames = identityNames
         self.identityFacts = identityFacts
         self.stats = stats
+        self.timeline = timeline
         self.elapsed = elapsed
         self.workers = workers
         self.interrupted = interrupted

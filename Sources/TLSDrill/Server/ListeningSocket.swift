@@ -1,4 +1,6 @@
 import Foundation
+// The shim header includes <sys/socket.h>; importing it here keeps SOCK_* visible whichever module owns them in a clean build.
+internal import CTLSDrillShims
 
 /// A non-blocking listening socket that owns its port: no SO_REUSEPORT, so another process cannot bind
 /// the same port and take a share of the traffic. The gateway's workers share this one socket

@@ -7,7 +7,6 @@ struct WorkerStats {
     var latency = PhaseHistograms()
     /// Per identity latency.
     var latencyByIdentity: [PhaseHistograms]
-    var timeline: [TimelineBucket] = []
     var missedStarts = 0
     var notStarted = 0
     var abandonedInFlight = 0
@@ -23,12 +22,6 @@ struct WorkerStats {
 
     var attempts: Int { outcomes.reduce(0, +) }
 
-    @inline(__always)
-    mutating func bucket(_ interval: Int) -> Int {
-        while timeline.count <= interval { timeline.append(TimelineBucket(identities: identityCount)) }
-        return interval
-    }
-
     mutating func add(_ other: WorkerStats) {
         for index in outcomes.indices { outcomes[index] += other.outcomes[index] }
         for identity in outcomesByIdentity.indices {
@@ -37,8 +30,6 @@ struct WorkerStats {
         }
         for (key, count) in other.evidence { evidence[key, default: 0] += count }
         latency.add(other.latency)
-        if other.timeline.count > 0 { _ = bucket(other.timeline.count - 1) }
-        for (index, bucket) in other.timeline.enumerated() { timeline[index].add(bucket) }
         missedStarts += other.missedStarts
         notStarted += other.notStarted
         abandonedInFlight += other.abandonedInFlight

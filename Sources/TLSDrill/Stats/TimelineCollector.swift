@@ -1,0 +1,77 @@
+import Histogram
+import Synchronization
+
+/// One finished timeline interval, merged across workers and reduced to what reports use: sparse
+/// counts and the interval's handshake percentiles (its histogram is freed once every worker has
+/// handed the interval over). A 24-hour run at 1s intervals keeps 86,400 of these, not 86,400 histograms
+/// per worker.
+struct CompactInterval: Sendable {
+    /// (class index, count), non-zero only.
+    var outcomes: [(outcome: UInt8, count: UInt32)] = []
+    /// (identity index, class index, count), non-zero only.
+    var identities: [(identity: UInt32, outcome: UInt8, count: UInt32)] = []
+    var handshakeP50Us: UInt32 = 0
+    var handshakeP99Us: UInt32 = 0
+
+    init() {}
+
+    init(_ bucket: TimelineBucket) {
+        for (index, count) in bucket.outcomes.enumerated() where count > 0 { outcomes.append((UInt8(index), UInt32(clamping: count))) }
+        for (identity, counts) in bucket.outcomesByIdentity.enumerated() {
+            for (index, count) in counts.enumerated() where count > 0 { identities.append((UInt32(identity), UInt8(index), UInt32(clamping: count))) }
+        }
+        if bucket.handshake.totalCount > 0 {
+            handshakeP50Us = UInt32(clamping: bucket.handshake.valueAtPercentile(50))
+            handshakeP99Us = UInt32(clamping: bucket.handshake.valueAtPercentile(99))
+        }
+    }
+}
+
+/// Where workers hand over each finished interval (once per interval per worker: not on the per-attempt
+/// hot path). An interval is merged and compacted as soon as every worker has handed it over.
+final class TimelineCollector: Sendable {
+    private struct State {
+        var pending: [Int: (bucket: TimelineBucket, deliveries: Int)] = [:]
+        var done: [CompactInterval?] = []
+    }
+
+    private let workers: Int
+    private let identities: Int
+    private let state = Mutex(State())
+
+    init(workers: Int, identities: Int) {
+        self.workers = workers
+        self.identities = identities
+    }
+
+    /// A worker's interval `index`; nil when it recorded nothing in it. Each worker delivers each
+    /// index once, in order.
+    func deliver(_ bucket: TimelineBucket?, interval index: Int) {
+        state.withLock { state in
+            var entry = state.pending[index] ?? (TimelineBucket(identities: identities), 0)
+            if let bucket { entry.bucket.add(bucket) }
+            entry.deliveries += 1
+            if entry.deliveries >= workers {
+                state.pending[index] = nil
+                Self.store(CompactInterval(entry.bucket), at: index, in: &state.done)
+            } else {
+                state.pending[index] = entry
+            }
+        }
+    }
+
+    /// Every interval, in order (after the workers are done; intervals some worker never reached are
+    /// merged from what was delivered).
+    func finish() -> [CompactInterval] {
+        state.withLock { state in
+            for (index, entry) in state.pending { Self.store(CompactInterval(entry.bucket), at: index, in: &state.done) }
+            state.pending = [:]
+            return state.done.map { $0 ?? CompactInterval() }
+        }
+    }
+
+    private static func store(_ interval: CompactInterval, at index: Int, in done: inout [CompactInterval?]) {
+        if done.count <= index { done.append(contentsOf: repeatElement(nil, count: index + 1 - done.count)) }
+        done[index] = interval
+    }
+}
