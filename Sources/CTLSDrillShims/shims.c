@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include <pthread.h>
+#include <malloc.h>
 
 static int tlsdrill_policy_index = -1;
 static int tlsdrill_context_id_index = -1;
@@ -197,6 +198,8 @@ int tlsdrill_server_install_policy(SSL_CTX *ctx, tlsdrill_server_policy *policy,
 int tlsdrill_accept_nonblocking(int listener) {
     return accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 }
+
+int tlsdrill_release_free_memory(void) { return malloc_trim(0); }
 
 long tlsdrill_peer_uid(int fd) {
     struct ucred credentials;

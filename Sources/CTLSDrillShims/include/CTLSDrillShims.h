@@ -150,6 +150,8 @@ int tlsdrill_enable_fast_ec_decoding(void);
 
 /// accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC).
 int tlsdrill_accept_nonblocking(int listener);
+/// Returns freed heap memory to the OS (glibc malloc_trim); 1 if some was released.
+int tlsdrill_release_free_memory(void);
 /// The uid of the peer of a connected AF_UNIX socket (SO_PEERCRED), or -1.
 long tlsdrill_peer_uid(int fd);
 

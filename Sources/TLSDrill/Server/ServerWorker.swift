@@ -3,7 +3,7 @@ import Synchronization
 internal import COpenSSL
 internal import CTLSDrillShims
 
-/// One gateway event loop: its own SO_REUSEPORT listener, connections, timers and counters.
+/// One gateway event loop: a share of the gateway's listening socket, its connections, timers and counters.
 final class ServerWorker {
     private static let listenerToken = UInt64.max
     let index: Int
@@ -42,6 +42,7 @@ final class ServerWorker {
             let now = MonotonicClock.now()
             if now >= nextSweep {
                 expire(now)
+                releaseIdlePool()
                 nextSweep = now + 100_000_000
             }
         }
@@ -81,6 +82,15 @@ final class ServerWorker {
         }
     }
 
+    /// After a burst, when no connection is open any more: drop the slot pool (each slot keeps buffers)
+    /// and hand freed heap back to the OS, so RSS returns to its idle size instead of its peak.
+    private func releaseIdlePool() {
+        guard connections.count > 64, freeSlots.count == connections.count else { return }
+        connections = []
+        freeSlots = []
+        _ = tlsdrill_release_free_memory()
+    }
+
     private func slot() -> ServerConnection {
         if let free = freeSlots.popLast() { return connections[Int(free)] }
         let connection = ServerConnection(slot: UInt32(connections.count))
@@ -89,7 +99,9 @@ final class ServerWorker {
     }
 
     private func handle(_ token: UInt64) {
-        let connection = connections[Int(token & 0xFFFF_FFFF)]
+        let index = Int(token & 0xFFFF_FFFF)
+        guard index < connections.count else { return }  // a slot of a pool released since
+        let connection = connections[index]
         guard connection.token == token else { return }
         switch connection.phase {
         case .handshaking: handshake(connection)
