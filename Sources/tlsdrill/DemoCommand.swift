@@ -50,7 +50,7 @@ struct DemoCommand: ParsableCommand {
             let demo = try DemoScenario(options: options)
             defer { demo.tearDown() }
             print("tlsdrill demo: built-in gateway on \(demo.gatewayAddress) trusts gen1 and rejects with '\(options.reject.rawValue)'; drilling for \(duration) with \(mix)")
-            fflush(stdout)
+            fflush(nil)  // all streams: `stdout` is shared mutable state to Swift 6
             try runGate.thresholds.checkIdentities(options.mix.entries.map(\.name))
             let result = try RunSession(runner: demo.load, quiet: quiet).run()
             var report = result.report()

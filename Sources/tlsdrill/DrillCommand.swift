@@ -34,7 +34,7 @@ struct RotationDrillCommand: ParsableCommand {
             let drill = try RotationDemonstration(unit: unit, concurrency: concurrency)
             defer { drill.tearDown() }
             print("tlsdrill drill rotation: built-in gateway, gen1 → gen2 client CA rotation, \(concurrency) in flight")
-            fflush(stdout)
+            fflush(nil)  // all streams: `stdout` is shared mutable state to Swift 6
             let scenarios = try DrillSession(drill: drill, quiet: quiet).run()
             if let reportDir {
                 do { try FileManager.default.createDirectory(atPath: reportDir, withIntermediateDirectories: true) } catch {

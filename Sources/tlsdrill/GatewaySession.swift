@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TLSDrill
 
 /// Runs a gateway in the foreground: prints where it listens, per-second counters, reloads on SIGHUP,
@@ -24,7 +25,7 @@ struct GatewaySession {
         let watcher = reloadFrom.map { ReloadFileWatcher(path: $0, server: server, log: log) }
         server.start()
         print("tlsdrill serve: listening on \(server.address) (\(ControlEndpoint.describe(server.context.settings)))")
-        fflush(stdout)
+        fflush(nil)  // all streams: `stdout` is shared mutable state to Swift 6
         let done = DispatchSemaphore(value: 0)
         let queue = DispatchQueue(label: "tlsdrill.serve.signals")
         for number in [SIGINT, SIGTERM, SIGHUP] { signal(number, SIG_IGN) }
@@ -66,11 +67,8 @@ struct GatewaySession {
     }
 }
 
-/// The previous second's counts (only touched by the session's queue).
-final class CountsBox: @unchecked Sendable {
-    private var value: [ServerVerdict: Int] = [:]
-    func swap(_ new: [ServerVerdict: Int]) -> [ServerVerdict: Int] {
-        defer { value = new }
-        return value
-    }
+/// The previous second's counts.
+final class CountsBox: Sendable {
+    private let value = Mutex<[ServerVerdict: Int]>([:])
+    func swap(_ new: [ServerVerdict: Int]) -> [ServerVerdict: Int] { value.withLock { old in defer { old = new }; return old } }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TLSDrill
 
 /// Runs a `LoadRunner` in the foreground: live status on a TTY, Ctrl-C/SIGTERM stop the load but the
@@ -40,11 +41,8 @@ struct RunSession {
     }
 }
 
-/// The last completed count the status line showed (only touched by the status queue).
-final class PreviousCount: @unchecked Sendable {
-    private var value = 0
-    func swap(_ new: Int) -> Int {
-        defer { value = new }
-        return value
-    }
+/// The last completed count the status line showed.
+final class PreviousCount: Sendable {
+    private let value = Mutex(0)
+    func swap(_ new: Int) -> Int { value.withLock { old in defer { old = new }; return old } }
 }

@@ -40,6 +40,25 @@ struct HardeningTests {
         #expect(try RunReport.read(from: json).interrupted)
     }
 
+    @Test("a gateway that dies mid-run is measured as a window, not a flood: refused slots pause before re-dialling")
+    func retryPause() throws {
+        let port = LoopbackPort.free()
+        let serve = try ServerProcess(CLI.binary, ["serve", "--listen", "127.0.0.1:\(port)", "--cert", Self.pki.cert("gen1-server"),
+                                                   "--key", Self.pki.key("gen1-server"), "--trust", Self.pki.cert("gen1-root"), "--quiet"], port: port)
+        defer { serve.stop() }
+        let pid = serve.pid
+        DispatchQueue.global().asyncAfter(deadline: .now() + 1) { kill(pid, SIGTERM) }
+        let json = TestPKI.scratch("retry") + "/r.json"
+        let output = try CLI.run(["run", "--target", "127.0.0.1:\(port)"] + Self.identity
+                                 + ["--concurrency", "20", "--duration", "3s", "--quiet", "--json", json, "--retry-pause", "10ms"])
+        #expect(output.status == 0, "some attempts were accepted before the gateway died: \(output.stderr)")
+        let report = try RunReport.read(from: json)
+        let refused = report.outcomes["connect-refused"] ?? 0
+        // 20 slots pausing 10ms each for ~2s can re-dial at most ~4,000 times; without the pause it is tens of thousands.
+        #expect(refused > 100 && refused < 6_000, "\(report.outcomes)")
+        #expect(report.pausedS > 1, "slots spent time paused: \(report.pausedS)")
+    }
+
     @Test("2. numbers out of range are one-line errors naming the range, never a crash trace")
     func numericRanges() throws {
         let target = ["--target", "127.0.0.1:1", "--no-cert"]

@@ -2,7 +2,7 @@ import Foundation
 
 /// `tlsdrill demo`: a throwaway drill PKI, the built-in gateway in-process on 127.0.0.1 trusting gen1,
 /// a mixed client population under load, then everything torn down.
-public final class DemoScenario: @unchecked Sendable {
+public final class DemoScenario: @unchecked Sendable {  // immutable after init; the gateway and runner are themselves Sendable
     public struct Options: Sendable {
         public var duration: TimeInterval = 10
         public var concurrency = 50

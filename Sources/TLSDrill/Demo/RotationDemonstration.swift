@@ -3,7 +3,7 @@ import Foundation
 /// `tlsdrill drill rotation`: the safe five-step CA rotation and an unsafe order (leaves before trust),
 /// each under steady load against the built-in gateway, in a throwaway PKI. Both use the same profile
 /// machinery as `tlsdrill run PROFILE`.
-public final class RotationDemonstration: @unchecked Sendable {
+public final class RotationDemonstration: @unchecked Sendable {  // immutable after init; the runner in progress sits behind a lock
     /// One scenario's outcome.
     public struct Scenario: Sendable {
         public var name: String
@@ -112,7 +112,7 @@ public final class RotationDemonstration: @unchecked Sendable {
 }
 
 /// The runner in progress (set by the scenario loop, read by Ctrl-C).
-private final class CurrentRunner: @unchecked Sendable {
+private final class CurrentRunner: @unchecked Sendable {  // every access goes through `lock`
     private let lock = NSLock()
     private var value: LoadRunner?
     var runner: LoadRunner? {

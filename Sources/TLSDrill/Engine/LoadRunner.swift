@@ -8,7 +8,7 @@ public struct LiveStatus: Sendable {
 }
 
 /// Runs a load: splits it over a Dispatch worker pool, waits, merges the workers' statistics.
-public final class LoadRunner: @unchecked Sendable {
+public final class LoadRunner: @unchecked Sendable {  // `onStart` is set before `run` and read on the calling thread; the rest is immutable or atomic
     public let settings: RunSettings
     private let identities: [WeightedIdentity]
     private let plan: ClientPlan

@@ -4,7 +4,8 @@ internal import CTLSDrillShims
 
 /// One event loop on one Dispatch thread. It owns its sockets, `SSL` objects, timers and statistics;
 /// nothing it touches per attempt is shared, so the hot path takes no lock.
-final class Worker {
+/// `@unchecked Sendable`: handed to its own Dispatch queue once and read by the runner only after that queue finished.
+final class Worker: @unchecked Sendable {
     let index: Int
     private let settings: RunSettings
     private let share: WorkerShare

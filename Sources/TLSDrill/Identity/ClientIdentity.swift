@@ -6,7 +6,7 @@ internal import CTLSDrillShims
 ///
 /// Loaded and checked once (file readable, key unencrypted and matching), then shared read-only by all
 /// workers through the identity's `SSL_CTX`.
-public final class ClientIdentity: @unchecked Sendable {
+public final class ClientIdentity: @unchecked Sendable {  // immutable; OpenSSL X509/EVP_PKEY reads and reference counts are thread-safe
     /// The name reports use for this identity (e.g. `gen1-client-expired`).
     public let name: String
     /// The leaf, or nil for an identity that presents no certificate.

@@ -3,7 +3,7 @@ internal import COpenSSL
 internal import CTLSDrillShims
 
 /// An X.509 certificate (one `X509*`, freed on deinit).
-public final class Certificate: @unchecked Sendable {
+public final class Certificate: @unchecked Sendable {  // immutable wrapper; X509 is only read (reference counts are thread-safe)
     let pointer: OpaquePointer
 
     /// Takes ownership of `pointer`.

@@ -4,7 +4,7 @@ internal import CTLSDrillShims
 
 /// One client `SSL_CTX` for one identity: certificate, pinned chain, key, trust store and protocol
 /// settings are set once; every handshake of that identity creates its `SSL` from it.
-public final class ClientTLSContext: @unchecked Sendable {
+public final class ClientTLSContext: @unchecked Sendable {  // immutable after init; SSL_new on a shared SSL_CTX is thread-safe
     let pointer: OpaquePointer
     /// The identity every connection from this context presents.
     public let identity: ClientIdentity

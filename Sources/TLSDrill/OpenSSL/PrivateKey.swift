@@ -3,7 +3,7 @@ internal import COpenSSL
 internal import CTLSDrillShims
 
 /// A private key (one `EVP_PKEY*`, freed on deinit).
-public final class PrivateKey: @unchecked Sendable {
+public final class PrivateKey: @unchecked Sendable {  // immutable wrapper; EVP_PKEY is only read (reference counts are thread-safe)
     let pointer: OpaquePointer
 
     init(taking pointer: OpaquePointer) { self.pointer = pointer }

@@ -40,7 +40,6 @@ public struct Profile: Sendable {
         }
     }
 
-    @_optimize(none)
     private static func resolvedTarget(_ spec: TargetSpec, profile: String) throws -> TargetSpec {
         var target = spec
         target.ca = resolve(target.ca, profile: profile)
@@ -56,8 +55,6 @@ public struct Profile: Sendable {
         return target
     }
 
-    // Swift 6.3's optimizer crashes (CopyPropagation ownership error) on these two cold functions.
-    @_optimize(none)
     private static func resolvedIdentity(_ spec: IdentitySpec, profile: String) throws -> IdentitySpec {
         let cert = resolve(spec.cert, profile: profile)
         let key = resolve(spec.key, profile: profile)

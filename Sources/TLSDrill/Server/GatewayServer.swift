@@ -1,7 +1,7 @@
 import Foundation
 
 /// The built-in mTLS gateway (`tlsdrill serve`): a worker pool of event loops over one reloadable context.
-public final class GatewayServer: @unchecked Sendable {
+public final class GatewayServer: @unchecked Sendable {  // `started` is set once from the owning thread; the rest is immutable or atomic
     /// Where and how to listen.
     public struct Options: Sendable {
         /// `HOST:PORT`; port 0 picks a free one.

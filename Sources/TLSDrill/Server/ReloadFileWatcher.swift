@@ -2,7 +2,7 @@ import Foundation
 
 /// Reloads a gateway when a file changes (`--reload-from FILE`): its `key=value` lines (see
 /// `ReloadRequest`) override the settings in force; an empty file re-reads the same paths.
-public final class ReloadFileWatcher: @unchecked Sendable {
+public final class ReloadFileWatcher: @unchecked Sendable {  // its mutable stamp is touched only on its timer's serial queue
     private let timer: DispatchSourceTimer
     private var lastStamp: String
 

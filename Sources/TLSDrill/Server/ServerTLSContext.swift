@@ -3,7 +3,7 @@ internal import COpenSSL
 internal import CTLSDrillShims
 
 /// One server `SSL_CTX` with its verification policy (C memory the callbacks read, freed with it).
-public final class ServerTLSContext: @unchecked Sendable {
+public final class ServerTLSContext: @unchecked Sendable {  // immutable after init; SSL_new on a shared SSL_CTX is thread-safe
     let pointer: OpaquePointer
     public let settings: ServerTLSSettings
     private let policy: UnsafeMutablePointer<tlsdrill_server_policy>

@@ -4,7 +4,8 @@ internal import COpenSSL
 internal import CTLSDrillShims
 
 /// One gateway event loop: a share of the gateway's listening socket, its connections, timers and counters.
-final class ServerWorker {
+/// `@unchecked Sendable`: handed to its own Dispatch queue once; other threads read only its atomic counters.
+final class ServerWorker: @unchecked Sendable {
     private static let listenerToken = UInt64.max
     let index: Int
     private let listener: Int32
