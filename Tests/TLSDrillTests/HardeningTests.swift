@@ -152,6 +152,14 @@ struct HardeningTests {
         let started = Date()
         #expect(try ControlEndpoint.send("stats", to: socketPath, timeout: 5).contains("generation"))
         #expect(Date().timeIntervalSince(started) < 1, "served while another client is silent")
+        if getuid() == 0, let setpriv = ServerProcess.which("setpriv") {
+            // Another user (nobody) cannot even connect to the 0600 socket, let alone reload the gateway.
+            let other = try CLI.run(["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c",
+                                     "import socket,sys\ns=socket.socket(socket.AF_UNIX)\ntry:\n s.connect(sys.argv[1]); s.sendall(b'reload client-auth=none\\n'); print(s.recv(200))\nexcept OSError as e:\n print('refused', e.errno)",
+                                     socketPath], executable: setpriv)
+            #expect(other.stdout.hasPrefix("refused") || other.stdout.contains("only the user running the gateway"), "\(other.stdout)\(other.stderr)")
+            #expect(try ControlEndpoint.send("stats", to: socketPath).contains("\"generation\":1"), "no reload happened")
+        }
         let missing = try ControlEndpoint.send("reload cert=/root/surely-not-here.pem", to: socketPath)
         let unreadable = try ControlEndpoint.send("reload cert=/etc/shadow", to: socketPath)
         #expect(missing.hasPrefix("error:") && missing == unreadable, "the same answer whether a path exists or not: \(missing) / \(unreadable)")

@@ -73,15 +73,15 @@ public final class ControlEndpoint: @unchecked Sendable {  // immutable after in
 
     /// Answers one control request line (also used for SIGHUP and the watched file).
     public static func answer(_ request: String, server: GatewayServer, log: @Sendable (String) -> Void) -> String {
-        let trimmed = request.trimmingCharacters(in: .whitespacesAndNewlines)
-        let firstLine = trimmed.prefix { $0 != "\n" }
-        if firstLine == "stats" {
+        let reload: ReloadRequest
+        switch ControlCommand.parse(request) {
+        case .failure(let error): return "error: \(error.reason)"
+        case .success(.stats):
             let counts = server.counts().map { "\"\($0.key.rawValue)\":\($0.value)" }.sorted().joined(separator: ",")
             return "{\"generation\":\(server.context.generation),\(counts)}"
+        case .success(.reload(let request)): reload = request
         }
-        guard firstLine == "reload" || firstLine.hasPrefix("reload ") || trimmed.hasPrefix("reload\n") else { return "error: unknown command; use 'reload [key=value ...]' or 'stats'" }
         do {
-            let reload = try ReloadRequest.parse(String(trimmed.dropFirst("reload".count)))
             let settings = try reload.applied(to: server.context.settings)
             let generation = try server.reload(settings)
             log("reloaded: generation \(generation) (\(ControlEndpoint.describe(settings)))")

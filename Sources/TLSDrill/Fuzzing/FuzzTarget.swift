@@ -1,0 +1,39 @@
+import Foundation
+import Yams
+
+/// Every parser that reads bytes from a peer or a user, as a libFuzzer entry point (`Tests/Fuzz`).
+/// Each must return for any input: errors are fine, traps are findings.
+public enum FuzzTarget: String, CaseIterable, Sendable {
+    /// The HTTP/1.1 reply a gateway sends (status and nginx's 400 page titles).
+    case httpVerdict = "http-verdict"
+    /// A control-socket request line.
+    case controlCommand = "control-command"
+    /// A `--reload-from` file.
+    case reloadFile = "reload-file"
+    /// A duration flag (`--duration`, `--timeout`, profile durations).
+    case duration
+    /// A `--threshold` expression.
+    case threshold
+    /// A profile (YAML).
+    case profile
+
+    /// Feeds `data` to the target's parser.
+    public func run(_ data: UnsafeRawBufferPointer) {
+        let text = String(decoding: data, as: UTF8.self)
+        switch self {
+        case .httpVerdict:
+            _ = HTTPVerdictParser.parse(data, complete: false)
+            _ = HTTPVerdictParser.parse(data, complete: true)
+        case .controlCommand:
+            _ = ControlCommand.parse(text)
+        case .reloadFile:
+            if let request = try? ReloadRequest.parse(text) { _ = try? request.applied(to: ServerTLSSettings(certFile: "c", keyFile: "k")) }
+        case .duration:
+            if let seconds = try? DurationText.parse(text, flag: "--fuzz") { _ = try? OptionRange.check(seconds, flag: "--fuzz", in: OptionRange.timeout) }
+        case .threshold:
+            _ = try? Threshold.parse(text)
+        case .profile:
+            do { _ = try YAMLDecoder().decode(ProfileDocument.self, from: text) } catch { _ = ProfileLines.describe(error, path: "fuzz.yaml", text: text) }
+        }
+    }
+}
