@@ -7,12 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-10000}
 source Benchmarks/workspace.sh gateway-memory
-PORT=$((20000 + RANDOM % 20000))
-"$BIN" serve --listen "127.0.0.1:$PORT" --cert "$PKI/gen1/server.pem" --key "$PKI/gen1/server.key" --trust "$PKI/gen1/root.pem" \
-  --workers 1 --quiet >/dev/null 2>&1 &
-SERVE=$!
-PIDS+=("$SERVE")
-sleep 1
+start_gateway 1
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 idle=$(rss_kb "$SERVE")
 ramp=$(( (N + 999) / 1000 ))

@@ -12,12 +12,7 @@ SECONDS_TOTAL=${1:-600}
 INTERVAL=${2:-1s}
 SAMPLE=${3:-30}
 source Benchmarks/workspace.sh soak
-PORT=$((20000 + RANDOM % 20000))
-"$BIN" serve --listen "127.0.0.1:$PORT" --cert "$PKI/gen1/server.pem" --key "$PKI/gen1/server.key" --trust "$PKI/gen1/root.pem" \
-  --workers 1 --quiet >/dev/null 2>&1 &
-SERVE=$!
-PIDS+=("$SERVE")
-sleep 1
+start_gateway 1
 "$BIN" run --target "127.0.0.1:$PORT" --sni localhost --ca "$PKI/gen1/root.pem" --cert "$PKI/gen1/client.pem" \
   --key "$PKI/gen1/client.key" --concurrency 100 --duration "${SECONDS_TOTAL}s" --interval "$INTERVAL" --quiet \
   --json "$WORK/soak.json" >/dev/null &

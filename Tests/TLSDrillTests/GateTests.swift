@@ -103,27 +103,9 @@ struct GateTests {
         #expect(try RunReport.read(from: json).interrupted)
     }
 
-    static func rotationProfile(port: UInt16, steps: String, thresholds: [String] = []) -> String {
-        """
-        targets:
-          - address: 127.0.0.1:\(port)
-            sni: localhost
-            ca: ../drill-pki/gen1/root.pem
-        identities:
-          - name: gen1-client
-            cert: ../drill-pki/gen1/client.pem
-            key: ../drill-pki/gen1/client.key
-            weight: 100
-          - name: gen2-client
-            cert: ../drill-pki/gen2/client.pem
-            key: ../drill-pki/gen2/client.key
-            weight: 0
-        load: { concurrency: 8, duration: 3s, interval: 100ms, workers: 1 }
-        thresholds: [\(thresholds.map { "\"\($0)\"" }.joined(separator: ", "))]
-        rotation:
-          steps:
-        \(steps)
-        """
+    /// A rotation profile (RotationTests' shape) with 8 in flight for 3 s; `CONTROL` in `steps` is `socket`.
+    static func rotationProfile(port: UInt16, steps: String, thresholds: [String] = [], socket: String = "") -> String {
+        RotationTests.profile(port: port, socket: socket, duration: "3s", steps: steps, concurrency: 8, thresholds: thresholds)
     }
 
     @Test("exit 3 when a rotation step fails, 0 with allow_failure; a dead control socket fails before the load")
@@ -163,10 +145,10 @@ struct GateTests {
         defer { gateway.stop() }
         let slo = ["windows == 0", "lost == 0", "max_window < 1s"]
         let safe = try ProfileFixtures.write("gate-safe", Self.rotationProfile(port: gateway.server.port, steps: """
-              - { at: 0.5s, name: "1. add gen2", reload: { control: \(gateway.socket), trust: [../drill-pki/trust/gen1+gen2.pem] } }
+              - { at: 0.5s, name: "1. add gen2", reload: { control: CONTROL, trust: [../drill-pki/trust/gen1+gen2.pem] } }
               - { at: 1s, name: "3. gen2 leaves", clients: { weights: { gen2-client: 100 } } }
-              - { at: 2s, name: "5. remove gen1", reload: { control: \(gateway.socket), trust: [../drill-pki/gen2/root.pem] } }
-        """, thresholds: slo))
+              - { at: 2s, name: "5. remove gen1", reload: { control: CONTROL, trust: [../drill-pki/gen2/root.pem] } }
+        """, thresholds: slo, socket: gateway.socket))
         let passed = try CLI.run(["run", safe, "--quiet"])
         #expect(passed.status == 0, "\(passed.stdout)\(passed.stderr)")
         #expect(passed.stdout.contains("✓ windows == 0"))
@@ -174,8 +156,8 @@ struct GateTests {
         let json = TestPKI.scratch("gate-unsafe") + "/r.json"
         let unsafe = try ProfileFixtures.write("gate-unsafe", Self.rotationProfile(port: gateway.server.port, steps: """
               - { at: 1s, name: "3. gen2 leaves too early", clients: { weights: { gen2-client: 100 } } }
-              - { at: 2s, name: "1. add gen2 too late", reload: { control: \(gateway.socket), trust: [../drill-pki/trust/gen1+gen2.pem] } }
-        """, thresholds: ["windows == 1", "max_window < 1s"]))
+              - { at: 2s, name: "1. add gen2 too late", reload: { control: CONTROL, trust: [../drill-pki/trust/gen1+gen2.pem] } }
+        """, thresholds: ["windows == 1", "max_window < 1s"], socket: gateway.socket))
         let caught = try CLI.run(["run", unsafe, "--quiet", "--json", json])
         #expect(caught.status == 1, "\(caught.stdout)\(caught.stderr)")
         let report = try RunReport.read(from: json)

@@ -26,7 +26,8 @@ struct RotationTests {
         return Gateway(server: gatewayServer, endpoint: endpoint, socket: socket)
     }
 
-    static func profile(port: UInt16, socket: String, duration: String, steps: String, ca: String = "../drill-pki/gen1/root.pem") -> String {
+    static func profile(port: UInt16, socket: String, duration: String, steps: String, ca: String = "../drill-pki/gen1/root.pem",
+                        concurrency: Int = 16, thresholds: [String] = []) -> String {
         """
         targets:
           - address: 127.0.0.1:\(port)
@@ -41,7 +42,8 @@ struct RotationTests {
             cert: ../drill-pki/gen2/client.pem
             key: ../drill-pki/gen2/client.key
             weight: 0
-        load: { concurrency: 16, duration: \(duration), interval: 100ms, workers: 1 }
+        load: { concurrency: \(concurrency), duration: \(duration), interval: 100ms, workers: 1 }
+        thresholds: [\(thresholds.map { "\"\($0)\"" }.joined(separator: ", "))]
         rotation:
           steps:
         \(steps.replacingOccurrences(of: "CONTROL", with: socket))

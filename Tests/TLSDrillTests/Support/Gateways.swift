@@ -60,12 +60,7 @@ enum NginxGateway {
         let pki = TestPKI.shared
         try FileManager.default.createDirectory(atPath: directory + "/logs", withIntermediateDirectories: true)
         let resumption = disableResumption ? "ssl_session_cache off;\n    ssl_session_tickets off;" : ""
-        let config = """
-        worker_processes \(workers);
-        daemon off;
-        pid \(directory)/nginx.pid;
-        error_log \(directory)/logs/error.log warn;
-        events { worker_connections 8192; }
+        let config = prelude(directory: directory, workers: workers) + """
         http {
           access_log off;
           client_body_temp_path \(directory)/body; proxy_temp_path \(directory)/proxy;
@@ -86,6 +81,18 @@ enum NginxGateway {
         try config.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
         return try ServerProcess("nginx", ["-p", directory, "-c", directory + "/nginx.conf"], port: port)
     }
+
+    /// The top of every test nginx config: foreground, pid and log in `directory`.
+    static func prelude(directory: String, workers: Int = 1) -> String {
+        """
+        worker_processes \(workers);
+        daemon off;
+        pid \(directory)/nginx.pid;
+        error_log \(directory)/logs/error.log warn;
+        events { worker_connections 8192; }
+
+        """
+    }
 }
 
 /// nginx's `stream` module terminating TLS with `ssl_verify_client on` in front of a fixed reply: it
@@ -97,13 +104,7 @@ enum NginxStreamGateway {
         let pki = TestPKI.shared
         let port = LoopbackPort.free()
         try FileManager.default.createDirectory(atPath: directory + "/logs", withIntermediateDirectories: true)
-        let config = """
-        load_module \(module);
-        worker_processes 1;
-        daemon off;
-        pid \(directory)/nginx.pid;
-        error_log \(directory)/logs/error.log warn;
-        events { worker_connections 1024; }
+        let config = "load_module \(module);\n" + NginxGateway.prelude(directory: directory) + """
         stream {
           server {
             listen 127.0.0.1:\(port) ssl;
