@@ -27,6 +27,9 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Where to write the JSON report (none by default).")
     var json: String?
 
+    @Option(help: "Write the self-contained HTML report here.")
+    var html: String?
+
     @Option(help: "Client SAN the gateway allows (repeatable; exact, or a prefix ending in / or *); other SANs get alert 46, so e.g. gen1-client-wrong-san is rejected.")
     var allowClientSan: [String] = []
 
@@ -39,6 +42,7 @@ struct DemoCommand: ParsableCommand {
         let (result, report, verdict) = try reportingFailures { () -> (RunResult, RunReport, (status: ExitStatus, reasons: [String])) in
             let runGate = RunGate(thresholds: try gate.parsed(), expect: nil, defaultThreshold: !gate.noDefaultThreshold, expectsRejections: false)
             try OutputPaths.checkFile(json, flag: "--json")
+            try OutputPaths.checkFile(html, flag: "--html")
             var options = DemoScenario.Options()
             options.duration = try DurationText.parse(duration, flag: "--duration", in: OptionRange.runDuration)
             try OptionRange.check(concurrency, flag: "--concurrency", in: OptionRange.concurrency)
@@ -62,6 +66,10 @@ struct DemoCommand: ParsableCommand {
         if let json {
             try reportingFailures { try report.write(to: json) }
             print("  JSON report: \(json)")
+        }
+        if let html {
+            try reportingFailures { try HTMLReport.write(report, result: result, to: html) }
+            print("  HTML report: \(html)")
         }
         try finish(verdict)
     }

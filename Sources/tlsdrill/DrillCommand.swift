@@ -15,8 +15,8 @@ struct RotationDrillCommand: ParsableCommand {
         abstract: "Rotate a CA under load in the safe five-step order, then in an unsafe order; show both verdicts.",
         discussion: "Exit codes: 0 the safe order had no failure and the unsafe one showed a window; 1 otherwise; 2 bad input; 130 interrupted.")
 
-    @Option(help: "Seconds per step unit (the safe run lasts 5 units, the unsafe one 3.5).")
-    var unit: Double = 2
+    @Option(help: "One step unit, a duration from 200ms to 60s (the safe run lasts 5 units, the unsafe one 3.5).")
+    var unit = "2s"
 
     @Option(help: "Attempts in flight.")
     var concurrency = 50
@@ -29,7 +29,7 @@ struct RotationDrillCommand: ParsableCommand {
 
     func run() throws {
         let scenarios = try reportingFailures { () -> [RotationDemonstration.Scenario] in
-            try OptionRange.check(unit, flag: "--unit", from: 0.2, to: 60, unit: " seconds")
+            let unit = try DurationText.parse(self.unit, flag: "--unit", in: 0.2...60)
             try OptionRange.check(concurrency, flag: "--concurrency", in: OptionRange.concurrency)
             let drill = try RotationDemonstration(unit: unit, concurrency: concurrency)
             defer { drill.tearDown() }

@@ -44,7 +44,9 @@ struct GatewaySession {
         ticker.schedule(deadline: .now() + 1, repeating: 1)
         ticker.setEventHandler {
             let counts = server.counts()
-            if !quiet { log(GatewaySession.line(counts, since: previous.swap(counts))) }
+            let since = previous.swap(counts)
+            // Idle seconds print nothing: a gateway under no load does not fill its log.
+            if !quiet, counts != since { log(GatewaySession.line(counts, since: since)) }
         }
         ticker.resume()
         if let limit { _ = done.wait(timeout: .now() + limit) } else { done.wait() }
@@ -58,7 +60,7 @@ struct GatewaySession {
 
     static func line(_ counts: [ServerVerdict: Int], since previous: [ServerVerdict: Int]) -> String {
         let delta = ServerVerdict.allCases.map { ($0, counts[$0, default: 0] - previous[$0, default: 0]) }.filter { $0.1 > 0 }
-        return "last second: " + (delta.isEmpty ? "idle" : delta.map { "\($0.0.rawValue) \($0.1)" }.joined(separator: ", "))
+        return "last second: " + delta.map { "\($0.0.rawValue) \($0.1)" }.joined(separator: ", ")
     }
 
     static func summary(_ counts: [ServerVerdict: Int]) -> String {

@@ -34,7 +34,7 @@ struct PKIInitCommand: ParsableCommand {
     var serverNames = "localhost,127.0.0.1,::1"
 
     @Option(help: "Days until the intermediate CAs expire (e.g. 30 to rehearse an expiring intermediate).")
-    var intermediateDays: Double = 1825
+    var intermediateDays = 1825
 
     @Flag(help: "Replace an existing drill PKI in DIR (its CA keys included).")
     var force = false
@@ -48,8 +48,8 @@ struct PKIInitCommand: ParsableCommand {
             options.overwrite = force
             options.trustDomain = trustDomain
             options.serverNames = serverNames.split(separator: ",").map(String.init)
-            try OptionRange.check(intermediateDays, flag: "--intermediate-days", from: 1, to: 36_500)
-            options.intermediateValidityDays = intermediateDays
+            try OptionRange.check(intermediateDays, flag: "--intermediate-days", in: 1...36_500)
+            options.intermediateValidityDays = Double(intermediateDays)
             let pki = try DrillPKI.create(at: directory, options: options)
             print("wrote \(pki.manifest.entries.count) credentials to \(directory) (manifest.json lists them):")
             for entry in pki.manifest.entries {

@@ -15,7 +15,9 @@ struct RunSession {
         let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
             let source = DispatchSource.makeSignalSource(signal: number, queue: signalQueue)
             source.setEventHandler { [runner] in
-                FileHandle.standardError.write(Data("\ntlsdrill: stopping (signal \(number)); writing the report\n".utf8))
+                // Clear the status line (and the terminal's "^C" on it) before saying what happens.
+                let clear = isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[K" : ""
+                FileHandle.standardError.write(Data("\(clear)tlsdrill: stopping (signal \(number)); writing the report\n".utf8))
                 runner.requestStop()
             }
             source.resume()

@@ -35,9 +35,8 @@ struct CLITests {
         Self.expectOneLineError(try CLI.run(["run"] + target + Self.identity + bound + ["--concurrency", "30000"]), mentions: "file descriptor limit")
     }
 
-    @Test("run prints the class table and writes JSON; --expect gates the exit code")
+    @Test("run prints the class table and writes JSON; --expect gates the exit code", Tools.needs("haproxy"))
     func runAndExpect() throws {
-        guard ServerProcess.available("haproxy") else { return }
         let server = try Gateways.start(.haproxy)
         defer { server.stop() }
         let json = TestPKI.scratch("cli") + "/run.json"
@@ -56,9 +55,8 @@ struct CLITests {
         #expect(wrong.stderr.contains("expected every attempt to be accepted"))
     }
 
-    @Test("--fast-ec-decoding (process-wide, so in a subprocess): same classes, X25519 and P-256 key exchange")
+    @Test("--fast-ec-decoding (process-wide, so in a subprocess): same classes, X25519 and P-256 key exchange", Tools.needs("haproxy", "openssl"))
     func fastECDecoding() throws {
-        guard ServerProcess.available("haproxy"), ServerProcess.available("openssl") else { return }
         let server = try Gateways.start(.haproxy)
         defer { server.stop() }
         let target = ["--target", "127.0.0.1:\(server.port)", "--sni", "localhost", "--ca", Self.pki.cert("gen1-root"), "--fast-ec-decoding", "--quiet"]
@@ -78,9 +76,8 @@ struct CLITests {
         #expect(output.status == 0, "\(output.stdout)\(output.stderr)")
     }
 
-    @Test("Ctrl-C stops the load and still writes the report")
+    @Test("Ctrl-C stops the load and still writes the report", Tools.needs("nginx"))
     func interrupt() throws {
-        guard ServerProcess.available("nginx") else { return }
         let server = try Gateways.start(.nginx)
         defer { server.stop() }
         let json = TestPKI.scratch("cli-int") + "/interrupted.json"

@@ -14,9 +14,16 @@ struct ClientDefectMatrixTests {
         (nil, .clientCertRequired),
     ]
 
-    @Test("every identity gets its class", arguments: GatewayKind.allCases, [TLSVersionChoice.tls12, .tls13])
-    func matrix(gateway: GatewayKind, tls: TLSVersionChoice) throws {
-        guard ServerProcess.available(gateway.tool) else { return }
+    @Test("openssl s_server: every identity gets its class", Tools.needs("openssl"), arguments: [TLSVersionChoice.tls12, .tls13])
+    func opensslServer(tls: TLSVersionChoice) throws { try matrix(gateway: .opensslServer, tls: tls) }
+
+    @Test("nginx: every identity gets its class", Tools.needs("nginx"), arguments: [TLSVersionChoice.tls12, .tls13])
+    func nginx(tls: TLSVersionChoice) throws { try matrix(gateway: .nginx, tls: tls) }
+
+    @Test("haproxy: every identity gets its class", Tools.needs("haproxy"), arguments: [TLSVersionChoice.tls12, .tls13])
+    func haproxy(tls: TLSVersionChoice) throws { try matrix(gateway: .haproxy, tls: tls) }
+
+    private func matrix(gateway: GatewayKind, tls: TLSVersionChoice) throws {
         let server = try Gateways.start(gateway)
         defer { server.stop() }
         for (identity, expected) in Self.expectations {

@@ -54,13 +54,9 @@ struct DiagnosisGapTests {
         #expect(Diagnosis.classify(evidence, facts: Self.sound).outcome == .handshakeFailure)
     }
 
-    @Test("13 end to end: nginx stream with ssl_verify_client closes silently; each defect still gets its class", arguments: [TLSVersionChoice.tls12, .tls13])
+    @Test("13 end to end: nginx stream with ssl_verify_client closes silently; each defect still gets its class",
+          Tools.needs("nginx", "nginx-stream"), arguments: [TLSVersionChoice.tls12, .tls13])
     func nginxStream(tls: TLSVersionChoice) throws {
-        guard ServerProcess.available("nginx") else { return }
-        guard FileManager.default.fileExists(atPath: NginxStreamGateway.module) || ProcessInfo.processInfo.environment["CI"] == "true" else {
-            print("skipping: libnginx-mod-stream is not installed")
-            return
-        }
         let gateway = try NginxStreamGateway.start(directory: TestPKI.scratch("nginx-stream"), clientCA: TestPKI.shared.cert("gen1-root"))
         defer { gateway.stop() }
         for (identity, expected) in [("gen1-client", OutcomeClass.accepted), (nil, .clientCertRequired), ("gen2-client", .clientCertUnknownCA),

@@ -5,9 +5,8 @@ import Testing
 /// The engine under load against real gateways.
 @Suite("Load models", .serialized)
 struct LoadTests {
-    @Test("closed loop: 300 in flight over 2 workers against nginx, every attempt accepted")
+    @Test("closed loop: 300 in flight over 2 workers against nginx, every attempt accepted", Tools.needs("nginx"))
     func closedLoopConcurrency() throws {
-        guard ServerProcess.available("nginx") else { return }
         let server = try Gateways.start(.nginx, workers: 2)
         defer { server.stop() }
         let result = try Drill.run(port: server.port, identity: "gen1-client") {
@@ -21,9 +20,8 @@ struct LoadTests {
         #expect(result.latency(.total).p50 >= result.latency(.handshake).p50)
     }
 
-    @Test("open loop: the achieved rate follows --rate and starts are on time")
+    @Test("open loop: the achieved rate follows --rate and starts are on time", Tools.needs("nginx"))
     func openLoopRate() throws {
-        guard ServerProcess.available("nginx") else { return }
         let server = try Gateways.start(.nginx, workers: 2)
         defer { server.stop() }
         let result = try Drill.run(port: server.port, identity: "gen1-client") {
@@ -38,9 +36,8 @@ struct LoadTests {
         #expect(result.missedStarts <= 30, "missed starts \(result.missedStarts)")
     }
 
-    @Test("open loop above capacity: missed starts are counted, latency is CO-corrected")
+    @Test("open loop above capacity: missed starts are counted, latency is CO-corrected", Tools.needs("openssl"))
     func openLoopOverload() throws {
-        guard ServerProcess.available("openssl") else { return }
         let server = try Gateways.start(.opensslServer)  // serves one connection at a time
         defer { server.stop() }
         let result = try Drill.run(port: server.port, identity: "gen1-client") {
@@ -54,9 +51,8 @@ struct LoadTests {
         #expect(result.latency(.total).p99 > result.latency(.handshake).p99 * 5)
     }
 
-    @Test("an identity mix splits attempts by weight and classifies each identity")
+    @Test("an identity mix splits attempts by weight and classifies each identity", Tools.needs("haproxy"))
     func identityMix() throws {
-        guard ServerProcess.available("haproxy") else { return }
         let server = try Gateways.start(.haproxy)
         defer { server.stop() }
         var settings = try Drill.settings(port: server.port, tls: .tls13)
@@ -70,9 +66,8 @@ struct LoadTests {
         #expect(report.identities["gen2-client"]?.outcomes == ["client-cert-unknown-ca": 100])
     }
 
-    @Test("TLS 1.3: --confirm none misses late rejections; read and http catch them")
+    @Test("TLS 1.3: --confirm none misses late rejections; read and http catch them", Tools.needs("haproxy"))
     func confirmModes() throws {
-        guard ServerProcess.available("haproxy") else { return }
         let server = try Gateways.start(.haproxy)
         defer { server.stop() }
         let none = try Drill.run(port: server.port, identity: "gen1-client-expired", tls: .tls13) { $0.confirm = .none }
@@ -85,9 +80,8 @@ struct LoadTests {
         #expect(http.count(.clientCertExpired) == 3, "\(http.classSummary)")
     }
 
-    @Test("--hold keeps accepted connections open, then closes them")
+    @Test("--hold keeps accepted connections open, then closes them", Tools.needs("nginx"))
     func hold() throws {
-        guard ServerProcess.available("nginx") else { return }
         let server = try Gateways.start(.nginx)
         defer { server.stop() }
         let result = try Drill.run(port: server.port, identity: "gen1-client") {
@@ -128,9 +122,8 @@ struct LoadTests {
         #expect(result.count(.connectRefused) == 5, "\(result.classSummary)")
     }
 
-    @Test("the JSON report is consistent and written atomically")
+    @Test("the JSON report is consistent and written atomically", Tools.needs("haproxy"))
     func jsonReport() throws {
-        guard ServerProcess.available("haproxy") else { return }
         let server = try Gateways.start(.haproxy)
         defer { server.stop() }
         var settings = try Drill.settings(port: server.port)

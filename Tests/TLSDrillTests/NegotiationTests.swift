@@ -3,14 +3,13 @@ import Testing
 
 /// `--ciphers`, `--ciphersuites`, `--groups` and `--alpn` reach OpenSSL: each setting is accepted by a gateway
 /// that allows it and turns into `protocol-mismatch` against one that does not.
-@Suite("Negotiation settings", .serialized)
+@Suite("Negotiation settings", .serialized, Tools.needs("openssl"))
 struct NegotiationTests {
     /// Runs a matching and a non-matching client setting against one restricted `openssl s_server`.
     private func expectMatchAndMismatch(server options: [String], tls: TLSVersionChoice,
                                         matching: (inout ClientTLSSettings) -> Void,
                                         mismatching: (inout ClientTLSSettings) -> Void,
                                         sourceLocation: SourceLocation = #_sourceLocation) throws {
-        guard ServerProcess.available("openssl") else { return }
         let server = try Gateways.start(.opensslServer, opensslOptions: options)
         defer { server.stop() }
         let accepted = try Drill.run(port: server.port, identity: "gen1-client", tls: tls) { matching(&$0.tls) }

@@ -155,9 +155,8 @@ struct RotationTests {
         #expect(try runProcess("/usr/bin/pgrep", ["-f", "^sleep 30$"]) != 0)
     }
 
-    @Test("nginx driven by exec steps: a safe rotation loses nothing; an unsafe one shows the window via HTTP 400")
+    @Test("nginx driven by exec steps: a safe rotation loses nothing; an unsafe one shows the window via HTTP 400", Tools.needs("nginx"))
     func nginxRotation() throws {
-        guard ServerProcess.available("nginx") else { return }
         let directory = TestPKI.scratch("nginx-rotation")
         let pki = TestPKI.shared
         let bundle = directory + "/client-ca.pem"
@@ -241,6 +240,22 @@ struct RotationTests {
         #expect(try document.nodes(forXPath: "//*[local-name()='line'][@class='step']").count == 2, "one marker per step")
         let curves = html.components(separatedBy: "<polyline class=\"curve\"").count - 1
         #expect(curves == 4, "connect, handshake, verdict and total curves")
+        // Titled axes with round ticks; steps as numbered flags, never text over the bars.
+        #expect(try document.nodes(forXPath: "//*[local-name()='text'][@class='axis-title']").count == 2)
+        let ticks = try document.nodes(forXPath: "//*[local-name()='text'][@class='ytick']").compactMap { Double($0.stringValue ?? "") }
+        #expect(ticks.count >= 3 && ticks.allSatisfy { tick in [1.0, 2, 5].contains { tick == 0 || (tick / $0).rounded() == tick / $0 } }, "\(ticks)")
+        #expect(try document.nodes(forXPath: "//*[local-name()='g'][@class='flag']").count == 2, "one numbered flag per step")
+        #expect(!timeline.contains("rotate(-90 ") || timeline.components(separatedBy: "rotate(-90 ").count - 1 == 1, "only the y-axis title is rotated")
+        // The failure window is shaded and labelled with its duration and lost attempts.
+        let window = try #require(report.rotation?.windows.first)
+        #expect(try document.nodes(forXPath: "//*[local-name()='rect'][@class='window']").count == report.rotation?.windows.count)
+        #expect(timeline.contains("\(String(format: "%.1f", window.durationS))s window, \(window.attemptsLost) lost"))
+        // Latency over time, per phase (CSS tabs, no script), and one small timeline per identity.
+        #expect(html.components(separatedBy: "<svg class=\"latency-over-time\"").count - 1 == 4)
+        #expect(html.contains("data-percentile=\"p99\"") && html.contains("data-percentile=\"p50\""))
+        #expect(html.components(separatedBy: "<svg class=\"identity\"").count - 1 == 2)
+        // accepted is the only green; the header says when, with what and how.
+        #expect(Palette.classes.filter { $0.value == Palette.color(.accepted) }.count == 1)
+        #expect(html.contains(report.startedAt) && html.contains(report.opensslVersion) && html.contains("settings"))
     }
 }
-

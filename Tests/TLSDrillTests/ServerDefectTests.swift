@@ -4,7 +4,7 @@ import TLSDrill
 /// Our own verification of the served chain names each server defect.
 @Suite("Server certificate defects", .serialized)
 struct ServerDefectTests {
-    @Test("each served defect gets its server-cert class", arguments: [
+    @Test("each served defect gets its server-cert class", Tools.needs("openssl"), arguments: [
         ("gen1-server-expired", OutcomeClass.serverCertExpired),
         ("gen1-server-not-yet-valid", .serverCertNotYetValid),
         ("gen1-server-clientauth-only", .serverCertMissingServerAuth),
@@ -13,7 +13,6 @@ struct ServerDefectTests {
         ("gen1-server", .accepted),
     ], [TLSVersionChoice.tls12, .tls13])
     func servedDefect(server: (String, OutcomeClass), tls: TLSVersionChoice) throws {
-        guard ServerProcess.available("openssl") else { return }
         let gateway = try Gateways.start(.opensslServer, server: server.0)
         defer { gateway.stop() }
         let result = try Drill.run(port: gateway.port, identity: "gen1-client", tls: tls)
@@ -21,9 +20,8 @@ struct ServerDefectTests {
                 "\(server.0) TLS \(tls.rawValue): expected \(server.1.rawValue), got \(result.classSummary)")
     }
 
-    @Test("a self-signed server is an unknown CA; --insecure accepts it")
+    @Test("a self-signed server is an unknown CA; --insecure accepts it", Tools.needs("openssl"))
     func selfSignedServer() throws {
-        guard ServerProcess.available("openssl") else { return }
         let gateway = try Gateways.start(.opensslServer, server: "self-signed-server")
         defer { gateway.stop() }
         let verified = try Drill.run(port: gateway.port, identity: "gen1-client")

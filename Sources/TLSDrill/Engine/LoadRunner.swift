@@ -5,6 +5,22 @@ public struct LiveStatus: Sendable {
     public var elapsed: TimeInterval
     public var completed: Int
     public var accepted: Int
+    public var inFlight = 0
+    public var missedStarts = 0
+    /// The most frequent class other than accepted, with its count.
+    public var topFailure: (outcome: OutcomeClass, count: Int)?
+    /// Handshake p99 of the latest finished interval (µs; 0 before the first).
+    public var intervalHandshakeP99Us: UInt64 = 0
+    /// The run's bounds and target rate, for "elapsed/total" and "rate/target".
+    public var duration: TimeInterval?
+    public var handshakes: Int?
+    public var targetRate: Double?
+
+    public init(elapsed: TimeInterval, completed: Int, accepted: Int) {
+        self.elapsed = elapsed
+        self.completed = completed
+        self.accepted = accepted
+    }
 }
 
 /// Runs a load: splits it over a Dispatch worker pool, waits, merges the workers' statistics.
@@ -60,7 +76,7 @@ public final class LoadRunner: @unchecked Sendable {  // `onStart` is set before
             let queue = DispatchQueue(label: "tlsdrill.worker.\(worker.index)", qos: .userInitiated)
             queue.async(group: group) { worker.run() }
         }
-        let ticker = startTicker(runStart: runStart, status: status)
+        let ticker = startTicker(runStart: runStart, timeline: timeline, status: status)
         onStart?(runStart)
         group.wait()
         ticker?.cancel()
@@ -72,14 +88,23 @@ public final class LoadRunner: @unchecked Sendable {  // `onStart` is set before
                          interrupted: control.stopRequested, startedAt: startedAt)
     }
 
-    private func startTicker(runStart: UInt64, status: (@Sendable (LiveStatus) -> Void)?) -> DispatchSourceTimer? {
+    private func startTicker(runStart: UInt64, timeline: TimelineCollector, status: (@Sendable (LiveStatus) -> Void)?) -> DispatchSourceTimer? {
         guard let status else { return nil }
         let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "tlsdrill.status"))
         let control = self.control
+        let settings = self.settings
         timer.schedule(deadline: .now() + 1, repeating: 1)
         timer.setEventHandler {
-            status(LiveStatus(elapsed: Double(MonotonicClock.now() - runStart) / 1e9,
-                              completed: control.totalCompleted, accepted: control.totalAccepted))
+            var live = LiveStatus(elapsed: Double(MonotonicClock.now() - runStart) / 1e9,
+                                  completed: control.totalCompleted, accepted: control.totalAccepted)
+            live.inFlight = control.totalInFlight
+            live.missedStarts = control.totalMissedStarts
+            live.topFailure = control.topFailure.map { (outcome: $0.0, count: $0.1) }
+            live.intervalHandshakeP99Us = UInt64(timeline.latestHandshakeP99Us)
+            live.duration = settings.duration
+            live.handshakes = settings.handshakes
+            live.targetRate = settings.rate
+            status(live)
         }
         timer.resume()
         return timer

@@ -147,7 +147,10 @@ final class Worker: @unchecked Sendable {
         } else {
             let lateAfter = UInt64(max(1_000_000, openLoopGap))
             while nextIntendedStart <= now && budgetLeft() && inFlight < share.concurrency {
-                if now - nextIntendedStart > lateAfter { stats.missedStarts += 1 }
+                if now - nextIntendedStart > lateAfter {
+                    stats.missedStarts += 1
+                    control.missedStarts[index].add(1)
+                }
                 startAttempt(intended: nextIntendedStart, now: now)
                 nextIntendedStart += UInt64(openLoopGap)
             }
@@ -164,6 +167,7 @@ final class Worker: @unchecked Sendable {
             if let attempts = share.attempts { due = min(due, attempts - started) }
             stats.notStarted += due
             stats.missedStarts += due
+            control.missedStarts[index].add(due)
         }
     }
 
@@ -198,6 +202,7 @@ final class Worker: @unchecked Sendable {
         connection.prepare(identity: picker.next(), trustPhase: trustPhase, intendedStart: intended, now: now)
         started += 1
         inFlight += 1
+        control.inFlight[index].set(inFlight)
         switch NonBlockingSocket.open(family: settings.target.family) {
         case .failure(let error):
             connection.evidence.socketErrno = error.code
@@ -448,25 +453,29 @@ final class Worker: @unchecked Sendable {
         stats.outcomesByIdentity[identity][outcome] += 1
         stats.evidence[EvidenceKey(outcome: diagnosis.outcome, evidence: connection.evidence, inferredFrom: diagnosis.inferredFrom,
                                    identity: identity), default: 0] += 1
-        let total = now - connection.intendedStart
-        stats.latency.record(.total, nanoseconds: total)
-        stats.latencyByIdentity[identity].record(.total, nanoseconds: total)
-        if connection.connectedAt > 0 {
-            stats.latencyByIdentity[identity].record(.connect, nanoseconds: connection.connectedAt - connection.startedAt)
-        }
         if now >= intervalEnds { advanceInterval(to: now) }
         interval.outcomes[outcome] += 1
         interval.outcomesByIdentity[identity][outcome] += 1
+        let total = now - connection.intendedStart
+        stats.latency.record(.total, nanoseconds: total)
+        stats.latencyByIdentity[identity].record(.total, nanoseconds: total)
+        interval.record(.total, nanoseconds: total)
+        if connection.connectedAt > 0 {
+            stats.latencyByIdentity[identity].record(.connect, nanoseconds: connection.connectedAt - connection.startedAt)
+            interval.record(.connect, nanoseconds: connection.connectedAt - connection.startedAt)
+        }
         if connection.handshakeDoneAt > 0 {
             let handshake = connection.handshakeDoneAt - connection.connectedAt
             stats.latencyByIdentity[identity].record(.handshake, nanoseconds: handshake)
-            _ = interval.handshake.record(max(1, handshake / 1000))
+            interval.record(.handshake, nanoseconds: handshake)
             if connection.evidence.alert >= 0 || connection.evidence.verdictSignal != .none || connection.evidence.httpStatus > 0 {
                 stats.latency.record(.verdict, nanoseconds: now - connection.handshakeDoneAt)
                 stats.latencyByIdentity[identity].record(.verdict, nanoseconds: now - connection.handshakeDoneAt)
+                interval.record(.verdict, nanoseconds: now - connection.handshakeDoneAt)
             }
         }
         control.completed[index].add(1)
+        control.outcomes[index][outcome].add(1)
         if diagnosis.outcome == .accepted { control.accepted[index].add(1) }
     }
 
@@ -483,6 +492,7 @@ final class Worker: @unchecked Sendable {
         connection.deadline = 0
         connection.generation &+= 1
         inFlight -= 1
+        control.inFlight[index].set(inFlight)
         if let pause = pauseBeforeRedial(connection) {
             let until = MonotonicClock.now() + pause
             pausedSlots.append((connection.slot, until))

@@ -103,6 +103,14 @@ public struct TimelineEntry: Codable, Sendable {
     /// Handshake latency percentiles of the interval (µs; 0 when no handshake finished in it).
     public var handshakeP50Us: UInt64
     public var handshakeP99Us: UInt64
+    /// phase → p50 and p99 of the interval (µs), for the phases some attempt reached in it.
+    public var latencyUs: [String: IntervalLatency] = [:]
+}
+
+/// One phase's latency within one timeline interval (µs).
+public struct IntervalLatency: Codable, Sendable, Equatable {
+    public var p50: UInt64
+    public var p99: UInt64
 }
 
 /// The settings the run used.

@@ -31,9 +31,13 @@ extension RunResult {
             for entry in interval.outcomes { outcomes[classNames[Int(entry.outcome)]] = Int(entry.count) }
             var identities: [String: [String: Int]] = [:]
             for entry in interval.identities { identities[identityNames[Int(entry.identity)], default: [:]][classNames[Int(entry.outcome)]] = Int(entry.count) }
-            return TimelineEntry(tS: (Double(index) * settings.interval * 1000).rounded() / 1000, attempts: outcomes.values.reduce(0, +),
-                                 outcomes: outcomes, identities: identities, handshakeP50Us: UInt64(interval.handshakeP50Us),
-                                 handshakeP99Us: UInt64(interval.handshakeP99Us))
+            var entry = TimelineEntry(tS: (Double(index) * settings.interval * 1000).rounded() / 1000, attempts: outcomes.values.reduce(0, +),
+                                      outcomes: outcomes, identities: identities, handshakeP50Us: UInt64(interval.handshakeP50Us),
+                                      handshakeP99Us: UInt64(interval.handshakeP99Us))
+            for phase in LatencyPhase.allCases where !interval.p99Us.isEmpty && interval.p99Us[phase.index] > 0 {
+                entry.latencyUs[phase.rawValue] = IntervalLatency(p50: UInt64(interval.p50Us[phase.index]), p99: UInt64(interval.p99Us[phase.index]))
+            }
+            return entry
         }
         var report = RunReport(
             target: settings.target.description, attempts: attempts, outcomes: named(stats.outcomes), evidence: evidence,

@@ -29,18 +29,32 @@ public enum TerminalReport {
         out += "\n  Latency (ms)      p50      p90      p99    p99.9      max    count\n"
         for phase in LatencyPhase.allCases {
             let s = result.latency(phase)
-            out += "  " + pad(phase.rawValue, 12) + [s.p50, s.p90, s.p99, s.p999, s.max].map { padLeft(ms($0), 9) }.joined() + padLeft("\(s.count)", 9) + "\n"
+            // A phase no attempt reached has no percentiles: a dash, not a zero that reads as "instant".
+            let cells = s.count == 0 ? Array(repeating: "—", count: 5) : [s.p50, s.p90, s.p99, s.p999, s.max].map(ms)
+            out += "  " + pad(phase.rawValue, 12) + cells.map { padLeft($0, 9) }.joined() + padLeft("\(s.count)", 9) + "\n"
         }
         out += "\n"
         for phase in LatencyPhase.allCases { out += "  \(pad(phase.rawValue + ":", 11)) \(phase.covers)\n" }
         return out
     }
 
-    /// The once-a-second status line.
+    /// The once-a-second status line (at most 100 columns):
+    /// `[ 12.0s/30s] 23,456 done  1,952/s (target 2,000)  50 in flight  97.1% ok  client-cert-expired 120  hs p99 31.2ms  missed 0`
     public static func statusLine(_ status: LiveStatus, previous: Int) -> String {
-        let rejected = status.completed - status.accepted
-        return String(format: "[%6.1fs] %d attempts  %d accepted  %d not accepted  %d/s", status.elapsed, status.completed,
-                      status.accepted, rejected, status.completed - previous)
+        var progress = String(format: "%.1fs", status.elapsed)
+        if let duration = status.duration { progress += "/" + DurationText.format(duration) }
+        var rate = "\(status.completed - previous)/s"
+        if let target = status.targetRate { rate += " of \(format(target))" }
+        // (text, priority): when the line would pass 100 columns, the least important parts go first.
+        var parts: [(String, Int)] = [("[\(progress)]", 9), ("\(status.completed)" + (status.handshakes.map { "/\($0)" } ?? "") + " done", 8), (rate, 7)]
+        if status.completed > 0 { parts.append((String(format: "%.1f%% ok", Double(status.accepted) * 100 / Double(status.completed)), 6)) }
+        if let top = status.topFailure { parts.append(("\(top.outcome.rawValue) \(top.count)", 5)) }
+        if status.intervalHandshakeP99Us > 0 { parts.append(("hs p99 \(ms(status.intervalHandshakeP99Us))ms", 4)) }
+        if status.targetRate != nil { parts.append(("missed \(status.missedStarts)", 3)) }
+        parts.append(("\(status.inFlight) in flight", 2))
+        func line() -> String { parts.map(\.0).joined(separator: "  ") }
+        while line().count > 100, let lowest = parts.indices.min(by: { parts[$0].1 < parts[$1].1 }) { parts.remove(at: lowest) }
+        return line()
     }
 
     static func ms(_ micros: UInt64) -> String { String(format: "%.2f", Double(micros) / 1000) }

@@ -1,12 +1,23 @@
 import Histogram
 
-/// Counts for one timeline interval: outcomes by class and by identity, and handshake latency.
+/// Counts for one timeline interval: outcomes by class and by identity, and each phase's latency
+/// (2 significant digits: percentiles exact to 1%).
 struct TimelineBucket {
     var outcomes: [Int] = Array(repeating: 0, count: OutcomeClass.allCases.count)
     /// [identity][class]
     var outcomesByIdentity: [[Int]]
-    var handshake = Histogram<UInt32>(lowestDiscernibleValue: 1, highestTrackableValue: PhaseHistograms.highestTrackableMicroseconds,
-                                      numberOfSignificantValueDigits: .two)
+    /// One histogram per `LatencyPhase` (µs).
+    var phases: [Histogram<UInt32>] = LatencyPhase.allCases.map { _ in
+        Histogram<UInt32>(lowestDiscernibleValue: 1, highestTrackableValue: PhaseHistograms.highestTrackableMicroseconds,
+                          numberOfSignificantValueDigits: .two)
+    }
+
+    var handshake: Histogram<UInt32> { phases[LatencyPhase.handshake.index] }
+
+    @inline(__always)
+    mutating func record(_ phase: LatencyPhase, nanoseconds: UInt64) {
+        _ = phases[phase.index].record(Swift.min(Swift.max(nanoseconds / 1000, 1), PhaseHistograms.highestTrackableMicroseconds))
+    }
 
     init(identities: Int) {
         outcomesByIdentity = Array(repeating: Array(repeating: 0, count: OutcomeClass.allCases.count), count: identities)
@@ -18,16 +29,16 @@ struct TimelineBucket {
         for identity in outcomesByIdentity.indices {
             for index in outcomesByIdentity[identity].indices { outcomesByIdentity[identity][index] = 0 }
         }
-        handshake.reset()
+        for index in phases.indices { phases[index].reset() }
     }
 
-    var isEmpty: Bool { handshake.totalCount == 0 && !outcomes.contains { $0 > 0 } }
+    var isEmpty: Bool { !outcomes.contains { $0 > 0 } && phases.allSatisfy { $0.totalCount == 0 } }
 
     mutating func add(_ other: TimelineBucket) {
         for index in outcomes.indices { outcomes[index] += other.outcomes[index] }
         for identity in outcomesByIdentity.indices {
             for index in outcomes.indices { outcomesByIdentity[identity][index] += other.outcomesByIdentity[identity][index] }
         }
-        handshake.add(other.handshake)
+        for index in phases.indices { phases[index].add(other.phases[index]) }
     }
 }

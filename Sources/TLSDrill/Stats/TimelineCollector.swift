@@ -2,7 +2,7 @@ import Histogram
 import Synchronization
 
 /// One finished timeline interval, merged across workers and reduced to what reports use: sparse
-/// counts and the interval's handshake percentiles (its histogram is freed once every worker has
+/// counts and each phase's p50/p99 (its histogram is freed once every worker has
 /// handed the interval over). A 24-hour run at 1s intervals keeps 86,400 of these, not 86,400 histograms
 /// per worker.
 struct CompactInterval: Sendable {
@@ -10,8 +10,12 @@ struct CompactInterval: Sendable {
     var outcomes: [(outcome: UInt8, count: UInt32)] = []
     /// (identity index, class index, count), non-zero only.
     var identities: [(identity: UInt32, outcome: UInt8, count: UInt32)] = []
-    var handshakeP50Us: UInt32 = 0
-    var handshakeP99Us: UInt32 = 0
+    /// p50 and p99 (µs) per `LatencyPhase` index; 0 where no attempt reached the phase.
+    var p50Us: [UInt32] = []
+    var p99Us: [UInt32] = []
+
+    var handshakeP50Us: UInt32 { p50Us.isEmpty ? 0 : p50Us[LatencyPhase.handshake.index] }
+    var handshakeP99Us: UInt32 { p99Us.isEmpty ? 0 : p99Us[LatencyPhase.handshake.index] }
 
     init() {}
 
@@ -20,9 +24,9 @@ struct CompactInterval: Sendable {
         for (identity, counts) in bucket.outcomesByIdentity.enumerated() {
             for (index, count) in counts.enumerated() where count > 0 { identities.append((UInt32(identity), UInt8(index), UInt32(clamping: count))) }
         }
-        if bucket.handshake.totalCount > 0 {
-            handshakeP50Us = UInt32(clamping: bucket.handshake.valueAtPercentile(50))
-            handshakeP99Us = UInt32(clamping: bucket.handshake.valueAtPercentile(99))
+        if bucket.phases.contains(where: { $0.totalCount > 0 }) {
+            p50Us = bucket.phases.map { $0.totalCount > 0 ? UInt32(clamping: $0.valueAtPercentile(50)) : 0 }
+            p99Us = bucket.phases.map { $0.totalCount > 0 ? UInt32(clamping: $0.valueAtPercentile(99)) : 0 }
         }
     }
 }
@@ -38,6 +42,9 @@ final class TimelineCollector: Sendable {
     private let workers: Int
     private let identities: Int
     private let state = Mutex(State())
+    /// Handshake p99 (µs) of the latest interval every worker has handed over, for the live status line.
+    private let latestP99 = Atomic<UInt32>(0)
+    var latestHandshakeP99Us: UInt32 { latestP99.load(ordering: .relaxed) }
 
     init(workers: Int, identities: Int) {
         self.workers = workers
@@ -53,7 +60,9 @@ final class TimelineCollector: Sendable {
             entry.deliveries += 1
             if entry.deliveries >= workers {
                 state.pending[index] = nil
-                Self.store(CompactInterval(entry.bucket), at: index, in: &state.done)
+                let interval = CompactInterval(entry.bucket)
+                if interval.handshakeP99Us > 0 { latestP99.store(interval.handshakeP99Us, ordering: .relaxed) }
+                Self.store(interval, at: index, in: &state.done)
             } else {
                 state.pending[index] = entry
             }

@@ -91,11 +91,13 @@ public struct ValidationResult: Codable, Sendable {
             out += "  \(check.passed ? "PASS" : "FAIL")  \(check.target)  \(check.name): \(check.detail)\n"
         }
         if !checks.isEmpty { out += "\n" }
-        out += "  " + TerminalReport.pad("target", 16) + TerminalReport.pad("tls", 6) + TerminalReport.pad("identity", 30)
-            + TerminalReport.pad("expected", 34) + "observed\n"
+        // Columns as wide as their longest entry, so long expectations never push the verdict off the table.
+        let widths = [("target", cells.map(\.target)), ("tls", cells.map(\.tls)), ("identity", cells.map(\.identity)),
+                      ("expected", cells.map(\.expected))].map { header, values in (values + [header]).map(\.count).max()! + 2 }
+        out += "  " + zip(["target", "tls", "identity", "expected"], widths).map { TerminalReport.pad($0, $1) }.joined() + "observed\n"
         for cell in cells {
-            out += "  " + TerminalReport.pad(cell.target, 16) + TerminalReport.pad(cell.tls, 6) + TerminalReport.pad(cell.identity, 30)
-                + TerminalReport.pad(cell.expected, 34) + cell.observedText + "  " + (cell.passed ? "PASS" : "FAIL")
+            out += "  " + zip([cell.target, cell.tls, cell.identity, cell.expected], widths).map { TerminalReport.pad($0, $1) }.joined()
+                + cell.observedText + "  " + (cell.passed ? "PASS" : "FAIL")
             if !cell.passed, let evidence = cell.failureEvidence { out += "  (\(evidence))" }
             out += "\n"
         }
