@@ -48,6 +48,10 @@ struct RunCommand: ParsableCommand {
         var settings = RunSettings(target: target)
         settings.tls = targetSpec.map { Profile.tlsSettings($0, version: $0.tls.first ?? .auto, address: target) }
             ?? ClientTLSSettings.defaults(for: target)
+        if let targetSpec, targetSpec.tls.count > 1, connection.tls == nil {
+            let versions = targetSpec.tls.map(\.rawValue).joined(separator: ", ")
+            FileHandle.standardError.write(Data("tlsdrill: \(targetSpec.name) lists TLS \(versions); this run uses \(targetSpec.tls[0].rawValue) (--tls chooses; validate runs each)\n".utf8))
+        }
         try connection.apply(to: &settings.tls)
         settings.hostHeader = settings.tls.serverName ?? target.host
         loaded?.document.load.apply(to: &settings)
@@ -77,7 +81,9 @@ struct RunCommand: ParsableCommand {
             try runGate.thresholds.checkIdentities(plan.identities.map(\.context.identity.name))
             let runner = try plan.makeRunner()
             if !noPreflight { try Preflight.checkReachable(plan.settings.target, timeout: plan.settings.connectTimeout) }
-            try plan.checkSteps()
+            try plan.prepareGateway { step in
+                FileHandle.standardError.write(Data("tlsdrill: before the load: \(step.name) — \(step.outcome == .ok ? "" : step.outcome.rawValue + ": ")\(step.detail)\n".utf8))
+            }
             let result = try RunSession(runner: runner, quiet: quiet).run()
             var report = plan.report(result)
             let verdict = runGate.judge(&report)

@@ -139,6 +139,29 @@ struct GateTests {
         #expect(pidZero.status == 2 && pidZero.stderr.contains("greater than 1"), "\(pidZero.stderr)")
     }
 
+    @Test("rotation.before resets the gateway before the load; a failing before-step stops the run with exit 2")
+    func beforeSteps() throws {
+        let gateway = try RotationTests.gateway(trust: ["trust-gen1+gen2"])
+        defer { gateway.stop() }
+        let reset = try ProfileFixtures.write("gate-before", Self.rotationProfile(port: gateway.server.port, steps: """
+              - { at: 1s, name: "noop", exec: "true" }
+        """, socket: gateway.socket).replacingOccurrences(of: "rotation:\n", with: """
+        rotation:
+          before:
+            - { name: "trust gen1 only", reload: { control: \(gateway.socket), trust: [../drill-pki/gen1/root.pem] } }
+
+        """))
+        let json = TestPKI.scratch("gate-before") + "/r.json"
+        let output = try CLI.run(["run", reset, "--quiet", "--duration", "1s", "--json", json])
+        #expect(output.status == 0 && output.stderr.contains("before the load: trust gen1 only — ok generation=2"), "\(output.stderr)")
+        #expect(gateway.server.context.generation == 2)
+        let failing = try ProfileFixtures.write("gate-before-fails", Self.rotationProfile(port: gateway.server.port, steps: """
+              - { at: 1s, name: "noop", exec: "true" }
+        """).replacingOccurrences(of: "rotation:\n", with: "rotation:\n  before: [{ name: \"broken\", exec: \"exit 4\" }]\n"))
+        let refused = try CLI.run(["run", failing, "--quiet", "--duration", "1s"])
+        #expect(refused.status == 2 && refused.stderr.contains("rotation step 'broken'"), "\(refused.stderr)")
+    }
+
     @Test("rotation SLO thresholds: windows == 0 holds on the safe order, fails on the unsafe one")
     func rotationThresholds() throws {
         let gateway = try RotationTests.gateway()

@@ -196,7 +196,7 @@ struct ValidateTests {
         let smoke = try ProfileFixtures.shipped("smoke", ports: ["127.0.0.1:8443": east.port])
         let smokeOutput = try CLI.run(["validate", smoke, "--quiet", "--attempts", "3"])
         #expect(smokeOutput.status == 0, "\(smokeOutput.stdout)\(smokeOutput.stderr)")
-        let eastWest = try ProfileFixtures.shipped("east-west-prerollout", ports: ["127.0.0.1:8443": east.port, "127.0.0.1:8444": west.port])
+        let eastWest = try ProfileFixtures.shipped("east-west-prerollout", ports: ["127.0.0.1:8444": east.port, "127.0.0.1:8445": west.port])
         let eastWestOutput = try CLI.run(["validate", eastWest, "--quiet", "--attempts", "3"])
         #expect(eastWestOutput.status == 1, "eu-west trusts only the regional bundle")
         #expect(eastWestOutput.stdout.contains("FAIL  eu-west  CertificateRequest names CN=tlsdrill gen1 Root CA"))
@@ -204,7 +204,7 @@ struct ValidateTests {
         var generic = BuiltInGateway.settings(trust: ["gen1-root"])
         generic.reject = .genericAlert
         _ = try east.reload(generic)
-        let chaos = try ProfileFixtures.shipped("chaos-mixed-generations", ports: ["127.0.0.1:8443": east.port])
+        let chaos = try ProfileFixtures.shipped("chaos-mixed-generations", ports: ["127.0.0.1:8447": east.port])
         let chaosValidate = try CLI.run(["validate", chaos, "--quiet", "--attempts", "3"])
         #expect(chaosValidate.status == 0, "\(chaosValidate.stdout)")
         let chaosRun = try CLI.run(["run", chaos, "--duration", "1s", "--quiet"])

@@ -37,10 +37,11 @@ public struct RunPlan: Sendable {
         return plan
     }
 
-    /// Fails fast (before the load) when a gateway-side step cannot work: a control socket nobody
-    /// answers on, a pid that is not alive.
-    public func checkSteps() throws {
+    /// Fails fast (before the load) when a gateway-side step cannot work — a control socket nobody
+    /// answers on, a pid that is not alive — then runs the rotation's `before` steps (each reported to `log`).
+    public func prepareGateway(log: (StepRecord) -> Void = { _ in }) throws {
         try rotation?.scheduler.preflight()
+        try rotation?.scheduler.runBefore(log: log)
     }
 
     /// A runner whose start also starts the rotation's steps.

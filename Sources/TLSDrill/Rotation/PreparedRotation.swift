@@ -36,19 +36,33 @@ public struct PreparedRotation: Sendable {
                 step.action = .clientTrust(file: path)
             case .verifyCANames(let files):
                 step.action = .verifyCANames(files: files.map(resolve))
-            case .reload(let control, var overrides):
-                for key in ["cert", "key", "chain"] { overrides[key] = overrides[key].map(resolve) }
-                overrides["trust"] = overrides["trust"].map { $0.split(separator: ",").map { resolve(String($0)) }.joined(separator: ",") }
-                step.action = .reload(control: control, overrides: overrides)
-            case .signal(let name, let pid, let pidFile):
-                step.action = .signal(name: name, pid: pid, pidFile: pidFile.map(resolve))
-            case .exec:
-                break
+            case .reload, .signal, .exec:
+                step.action = gatewaySide(step.action, resolve: resolve)
             }
             steps.append(step)
         }
+        let before = rotation.before.map { step in
+            var resolved = step
+            resolved.action = gatewaySide(step.action, resolve: resolve)
+            return resolved
+        }
         let plan = ClientPlan(initialWeights: identities.map(\.weight), weightChanges: changes, trustChanges: trustChanges)
         return PreparedRotation(plan: plan, trustPhases: trustPhases,
-                                scheduler: RotationScheduler(steps: steps, target: target, workingDirectory: ProfilePaths.directory(of: profile.path)))
+                                scheduler: RotationScheduler(steps: steps, before: before, target: target,
+                                                             workingDirectory: ProfilePaths.directory(of: profile.path)))
+    }
+
+    /// A gateway-side action with its file paths resolved against the profile.
+    private static func gatewaySide(_ action: RotationStepSpec.Action, resolve: (String) -> String) -> RotationStepSpec.Action {
+        switch action {
+        case .reload(let control, var overrides):
+            for key in ["cert", "key", "chain"] { overrides[key] = overrides[key].map(resolve) }
+            overrides["trust"] = overrides["trust"].map { $0.split(separator: ",").map { resolve(String($0)) }.joined(separator: ",") }
+            return .reload(control: control, overrides: overrides)
+        case .signal(let name, let pid, let pidFile):
+            return .signal(name: name, pid: pid, pidFile: pidFile.map(resolve))
+        default:
+            return action
+        }
     }
 }

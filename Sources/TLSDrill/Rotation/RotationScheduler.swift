@@ -5,6 +5,7 @@ import Synchronization
 /// hanging step delays neither the load nor the next step. Records every outcome.
 public final class RotationScheduler: Sendable {
     private let steps: [RotationStepSpec]
+    private let before: [RotationStepSpec]
     private let target: TargetSpec?
     private let workingDirectory: String?
     private let records = Mutex<[StepRecord]>([])
@@ -16,8 +17,9 @@ public final class RotationScheduler: Sendable {
     /// Set on interruption: running `exec` steps are killed with their process group.
     private let cancelled = StopFlag()
 
-    init(steps: [RotationStepSpec], target: TargetSpec?, workingDirectory: String?) {
+    init(steps: [RotationStepSpec], before: [RotationStepSpec] = [], target: TargetSpec?, workingDirectory: String?) {
         self.steps = steps
+        self.before = before
         self.target = target
         self.workingDirectory = workingDirectory
     }
@@ -54,10 +56,21 @@ public final class RotationScheduler: Sendable {
         return done.sorted { $0.atS < $1.atS || ($0.atS == $1.atS && $0.name < $1.name) }
     }
 
+    /// Runs the `before` steps in order, now; the first that fails stops the run before the load.
+    public func runBefore(log: (StepRecord) -> Void) throws {
+        for step in before {
+            let record = execute(step)
+            log(record)
+            guard record.outcome == .ok else {
+                throw TLSDrillError.rotationStep(name: step.name, line: step.line, reason: "\(record.outcome.rawValue) before the load: \(record.detail)")
+            }
+        }
+    }
+
     /// Checks every gateway-side step that can be checked now: each `reload` control socket answers and
     /// each `signal` target is a live process other than this one. Throws the first problem.
     public func preflight() throws {
-        for step in steps {
+        for step in before + steps {
             switch step.action {
             case .reload(let control, _):
                 do { _ = try ControlEndpoint.send("stats", to: control, timeout: 3) } catch let error as TLSDrillError {

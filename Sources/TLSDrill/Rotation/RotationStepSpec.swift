@@ -26,6 +26,8 @@ public struct RotationStepSpec: Decodable, Sendable {
     }
 
     public var at: TimeInterval
+    /// Whether the profile gave `at` (steps need it; `before` steps must not have it).
+    public var hasOffset: Bool
     public var name: String
     public var action: Action
     /// A failure of this step is recorded but does not make the run exit 3.
@@ -46,7 +48,9 @@ public struct RotationStepSpec: Decodable, Sendable {
         try decoder.rejectUnknownKeys(Keys.allCases.map(\.rawValue), in: "a rotation step")
         let container = try decoder.container(keyedBy: Keys.self)
         line = decoder.line
-        guard let at = try container.decodeDuration(.at) else { throw ProfileIssue(line: line, message: "rotation step: missing 'at' (offset from the start, e.g. 10s)") }
+        let offset = try container.decodeDuration(.at)
+        hasOffset = offset != nil
+        let at = offset ?? 0
         guard OptionRange.stepOffset.contains(at) else { throw ProfileIssue(line: line, message: "rotation step: 'at' must be from 0s to 7d") }
         self.at = at
         let actions = [Keys.exec, .signal, .reload, .verifyCANames, .clients, .clientTrust].filter { container.contains($0) }
@@ -100,12 +104,28 @@ public struct RotationStepSpec: Decodable, Sendable {
 
 /// A profile's `rotation` section.
 public struct RotationSpec: Decodable, Sendable {
+    /// Gateway-side steps (reload, exec, signal) run in order before the load starts — e.g. reset the
+    /// gateway's trust so the drill starts from a known state. A failure stops the run before any attempt.
+    public var before: [RotationStepSpec]
     public var steps: [RotationStepSpec]
 
-    private enum Keys: String, CodingKey, CaseIterable { case steps }
+    private enum Keys: String, CodingKey, CaseIterable { case before, steps }
 
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(Keys.allCases.map(\.rawValue), in: "rotation")
-        steps = try decoder.container(keyedBy: Keys.self).decode([RotationStepSpec].self, forKey: .steps).sorted { $0.at < $1.at }
+        let container = try decoder.container(keyedBy: Keys.self)
+        steps = try container.decode([RotationStepSpec].self, forKey: .steps).sorted { $0.at < $1.at }
+        before = try container.decodeIfPresent([RotationStepSpec].self, forKey: .before) ?? []
+        for step in steps where !step.hasOffset {
+            throw ProfileIssue(line: step.line, message: "rotation step: missing 'at' (offset from the start, e.g. 10s)")
+        }
+        for step in before {
+            guard !step.hasOffset else { throw ProfileIssue(line: step.line, message: "rotation.before: steps run before the load and take no 'at'") }
+            switch step.action {
+            case .reload, .exec, .signal: continue
+            case .verifyCANames, .clients, .clientTrust:
+                throw ProfileIssue(line: step.line, message: "rotation.before: only reload, exec and signal steps (gateway-side) can run before the load")
+            }
+        }
     }
 }
