@@ -38,21 +38,31 @@ public enum TerminalReport {
         return out
     }
 
-    /// The once-a-second status line (at most 100 columns):
-    /// `[ 12.0s/30s] 23,456 done  1,952/s (target 2,000)  50 in flight  97.1% ok  client-cert-expired 120  hs p99 31.2ms  missed 0`
+    /// The once-a-second status line, at most 100 columns:
+    /// `12.0/30s  23456 done  1952/2000/s  97.1% ok  client-cert-expired 120  p99 31ms  missed 0  50 inflight`
+    /// When it would be wider, a long class name loses its "-cert", parts get one space apart, then the least
+    /// important parts go.
     public static func statusLine(_ status: LiveStatus, previous: Int) -> String {
-        var progress = String(format: "%.1fs", status.elapsed)
-        if let duration = status.duration { progress += "/" + DurationText.format(duration) }
-        var rate = "\(status.completed - previous)/s"
-        if let target = status.targetRate { rate += " of \(format(target))" }
-        // (text, priority): when the line would pass 100 columns, the least important parts go first.
-        var parts: [(String, Int)] = [("[\(progress)]", 9), ("\(status.completed)" + (status.handshakes.map { "/\($0)" } ?? "") + " done", 8), (rate, 7)]
+        var progress = String(format: "%.1f", status.elapsed)
+        progress += status.duration.map { "/" + DurationText.format($0) } ?? "s"
+        var rate = "\(status.completed - previous)"
+        rate += status.targetRate.map { "/\(format($0))/s" } ?? "/s"
+        // (text, priority)
+        var parts: [(String, Int)] = [(progress, 9), ("\(status.completed)" + (status.handshakes.map { "/\($0)" } ?? "") + " done", 8), (rate, 7)]
         if status.completed > 0 { parts.append((String(format: "%.1f%% ok", Double(status.accepted) * 100 / Double(status.completed)), 6)) }
         if let top = status.topFailure { parts.append(("\(top.outcome.rawValue) \(top.count)", 5)) }
-        if status.intervalHandshakeP99Us > 0 { parts.append(("hs p99 \(ms(status.intervalHandshakeP99Us))ms", 4)) }
+        if status.intervalHandshakeP99Us > 0 {
+            let p99 = Double(status.intervalHandshakeP99Us) / 1000
+            parts.append((p99 >= 10 ? String(format: "p99 %.0fms", p99) : String(format: "p99 %.1fms", p99), 4))
+        }
         if status.targetRate != nil { parts.append(("missed \(status.missedStarts)", 3)) }
-        parts.append(("\(status.inFlight) in flight", 2))
-        func line() -> String { parts.map(\.0).joined(separator: "  ") }
+        parts.append(("\(status.inFlight) inflight", 2))
+        var separator = "  "
+        func line() -> String { parts.map(\.0).joined(separator: separator) }
+        if line().count > 100, let index = parts.firstIndex(where: { $0.1 == 5 }) {
+            parts[index].0 = parts[index].0.replacingOccurrences(of: "-cert-", with: "-")
+        }
+        if line().count > 100 { separator = " " }
         while line().count > 100, let lowest = parts.indices.min(by: { parts[$0].1 < parts[$1].1 }) { parts.remove(at: lowest) }
         return line()
     }
