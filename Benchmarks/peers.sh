@@ -84,24 +84,26 @@ for tls in 1.3 1.2; do
   flag=-tls1_3; [ "$tls" = 1.2 ] && flag=-tls1_2
   run_row "s_time -new → nginx" "$tls" "$NGINX_WORKER" "$PORT" openssl s_time -connect "127.0.0.1:$PORT" -new $flag \
     -cert "$PKI/gen1/client.pem" -key "$PKI/gen1/client.key" -CAfile "$PKI/gen1/root.pem" -verify 3 -time "$SECONDS_PER_ROW"
-  run_row "tlsdrill --confirm none → nginx" "$tls" "$NGINX_WORKER" "$PORT" "$BIN" run --target "127.0.0.1:$PORT" "${COMMON[@]}" \
-    --tls "$tls" --confirm none --concurrency 32 --duration "${SECONDS_PER_ROW}s"
-  run_row "  same, --fast-ec-decoding" "$tls" "$NGINX_WORKER" "$PORT" "$BIN" run --target "127.0.0.1:$PORT" "${COMMON[@]}" \
-    --tls "$tls" --confirm none --concurrency 32 --duration "${SECONDS_PER_ROW}s" --fast-ec-decoding
-  run_row "  same, --no-verify-cache" "$tls" "$NGINX_WORKER" "$PORT" "$BIN" run --target "127.0.0.1:$PORT" "${COMMON[@]}" \
-    --tls "$tls" --confirm none --concurrency 32 --duration "${SECONDS_PER_ROW}s" --no-verify-cache
   run_row "tlsdrill --confirm http → nginx" "$tls" "$NGINX_WORKER" "$PORT" "$BIN" run --target "127.0.0.1:$PORT" "${COMMON[@]}" \
     --tls "$tls" --confirm http --concurrency 32 --duration "${SECONDS_PER_ROW}s"
+  run_row "  same, --openssl-context default" "$tls" "$NGINX_WORKER" "$PORT" "$BIN" run --target "127.0.0.1:$PORT" "${COMMON[@]}" \
+    --tls "$tls" --confirm http --concurrency 32 --duration "${SECONDS_PER_ROW}s" --openssl-context default
+  run_row "  same, --fast-ec-decoding" "$tls" "$NGINX_WORKER" "$PORT" "$BIN" run --target "127.0.0.1:$PORT" "${COMMON[@]}" \
+    --tls "$tls" --confirm http --concurrency 32 --duration "${SECONDS_PER_ROW}s" --fast-ec-decoding
+  run_row "  same, --no-verify-cache" "$tls" "$NGINX_WORKER" "$PORT" "$BIN" run --target "127.0.0.1:$PORT" "${COMMON[@]}" \
+    --tls "$tls" --confirm http --concurrency 32 --duration "${SECONDS_PER_ROW}s" --no-verify-cache
+  run_row "tlsdrill --confirm none → nginx" "$tls" "$NGINX_WORKER" "$PORT" "$BIN" run --target "127.0.0.1:$PORT" "${COMMON[@]}" \
+    --tls "$tls" --confirm none --concurrency 32 --duration "${SECONDS_PER_ROW}s"
   run_row "tlsdrill --confirm http → serve" "$tls" "$SERVE_PID" "$SERVE_PORT" "$BIN" run --target "127.0.0.1:$SERVE_PORT" "${COMMON[@]}" \
     --tls "$tls" --confirm http --concurrency 32 --duration "${SECONDS_PER_ROW}s"
 done
 echo
 awk '
   /^s_time/ { st[$(NF-3)] = $(NF-1) / $(NF-2) }
-  /--confirm none/ { tn[$(NF-3)] = $(NF-1) / $(NF-2) }
+  /http → nginx/ { tl[$(NF-3)] = $(NF-1) / $(NF-2); ns[$(NF-3)] = $NF / $(NF-2) }
+  /openssl-context default/ { td[$(NF-3)] = $(NF-1) / $(NF-2) }
   /fast-ec-decoding/ { tf[$(NF-3)] = $(NF-1) / $(NF-2) }
-  /http → nginx/ { ns[$(NF-3)] = $NF / $(NF-2) }
   /http → serve/ { ss[$(NF-3)] = $NF / $(NF-2) }
   END {
-    for (v in st) printf "TLS %s: tlsdrill/s_time client CPU per handshake = %.2f (%.2f with --fast-ec-decoding); serve/nginx server CPU per handshake = %.2f\n", v, tn[v] / st[v], tf[v] / st[v], ss[v] / ns[v]
+    for (v in st) printf "TLS %s: tlsdrill/s_time client CPU per handshake = %.2f lean (default), %.2f --openssl-context default, %.2f lean + --fast-ec-decoding; serve/nginx server CPU per handshake = %.2f\n", v, tl[v] / st[v], td[v] / st[v], tf[v] / st[v], ss[v] / ns[v]
   }' "$WORK/rows"

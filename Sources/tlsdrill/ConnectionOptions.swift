@@ -25,6 +25,9 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(help: "Parse EC certificate keys through OpenSSL's legacy EC route instead of 3.0's decoder framework (much cheaper per handshake; process-wide, opt-in).")
     var fastEcDecoding = false
 
+    @Option(help: "OpenSSL library context for client handshakes: lean (only what TLS can negotiate; faster certificate parsing) or default. (default: lean)")
+    var opensslContext: String?
+
     @Option(help: "PEM client certificate (leaf, optionally followed by its intermediates).")
     var cert: String?
 
@@ -66,6 +69,7 @@ struct ConnectionOptions: ParsableArguments {
             throw TLSDrillError.openSSL(operation: "--fast-ec-decoding", detail: "OpenSSL refused the EC decoding engine")
         }
         if let version = try version() { settings.version = version }
+        if let opensslContext { settings.openSSLContext = try choice(opensslContext, flag: "--openssl-context") }
         if let ca { settings.caFile = ca }
         if insecure { settings.insecure = true }
         if noVerifyCache { settings.verifyCache = false }

@@ -4,14 +4,17 @@ import TLSDrill
 /// Our own verification of the served chain names each server defect.
 @Suite("Server certificate defects", .serialized)
 struct ServerDefectTests {
-    @Test("each served defect gets its server-cert class", Tools.needs("openssl"), arguments: [
-        ("gen1-server-expired", OutcomeClass.serverCertExpired),
+    /// Each served certificate of the test PKI and the class a gen1-trusting client gives it.
+    static let defects: [(String, OutcomeClass)] = [
+        ("gen1-server-expired", .serverCertExpired),
         ("gen1-server-not-yet-valid", .serverCertNotYetValid),
         ("gen1-server-clientauth-only", .serverCertMissingServerAuth),
         ("gen1-server-wrong-san", .serverCertSANMismatch),
         ("gen2-server", .serverCertUnknownCA),
         ("gen1-server", .accepted),
-    ], [TLSVersionChoice.tls12, .tls13])
+    ]
+
+    @Test("each served defect gets its server-cert class", Tools.needs("openssl"), arguments: defects, [TLSVersionChoice.tls12, .tls13])
     func servedDefect(server: (String, OutcomeClass), tls: TLSVersionChoice) throws {
         let gateway = try Gateways.start(.opensslServer, server: server.0)
         defer { gateway.stop() }

@@ -41,17 +41,18 @@ let benchmarks: @Sendable () -> Void = {
     var serverSettings = ServerTLSSettings(certFile: pki.cert("gen1-server"), keyFile: pki.key("gen1-server"))
     serverSettings.trustFiles = [pki.cert("gen1-root")]
     serverSettings.version = .tls13
-    for cache in [true, false] {
+    for (context, cache) in [(OpenSSLContextChoice.lean, true), (.lean, false), (.default, true), (.default, false)] {
         var tls = ClientTLSSettings()
         tls.version = .tls13
         tls.caFile = pki.cert("gen1-root")
         tls.verifyName = "localhost"
         tls.serverName = "localhost"
         tls.verifyCache = cache
+        tls.openSSLContext = context
         guard let client = try? ClientTLSContext(identity: identity, settings: tls), let server = try? ServerTLSContext(serverSettings) else {
             fatalError("cannot build the benchmark contexts")
         }
-        Benchmark("In-memory mTLS handshake, TLS 1.3, verify cache \(cache ? "on" : "off")") { benchmark in
+        Benchmark("In-memory mTLS handshake, TLS 1.3, \(context.rawValue) client context, verify cache \(cache ? "on" : "off")") { benchmark in
             for _ in benchmark.scaledIterations {
                 guard InMemoryHandshake.run(client: client, server: server) else { fatalError("handshake failed") }
             }

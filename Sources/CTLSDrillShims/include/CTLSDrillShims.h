@@ -147,6 +147,9 @@ void tlsdrill_install_verify_cache(SSL_CTX *ctx);
 /// Process-wide, once: parse EC public keys in certificates through OpenSSL's legacy EC ASN.1 method
 /// instead of OpenSSL 3.0's per-key provider decoder context (≈4× cheaper per certificate). 1 when active.
 int tlsdrill_enable_fast_ec_decoding(void);
+/// The lean library context for client SSL_CTXs (a filter provider over the default one); NULL if it
+/// could not be built.
+OSSL_LIB_CTX *tlsdrill_lean_library_context(void);
 
 /// accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC).
 int tlsdrill_accept_nonblocking(int listener);

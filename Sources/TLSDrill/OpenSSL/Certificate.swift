@@ -61,7 +61,7 @@ public final class Certificate: @unchecked Sendable {  // immutable wrapper; X50
         var buffer = [CChar](repeating: 0, count: 8192)
         let count = tlsdrill_copy_sans(pointer, &buffer, Int32(buffer.count))
         guard count > 0 else { return [] }
-        return String(cString: buffer).split(separator: "\n").map(String.init)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
     /// Extended key usage, or nil when the certificate has no EKU extension (any use allowed).

@@ -17,7 +17,15 @@ public final class ClientTLSContext: @unchecked Sendable {  // immutable after i
             throw TLSDrillError.unsupportedOpenSSL(version: String(cString: OpenSSL_version(OPENSSL_VERSION)))
         }
         OpenSSLErrorQueue.clear()
-        guard let ctx = SSL_CTX_new(TLS_client_method()) else {
+        var library: OpaquePointer?
+        if settings.openSSLContext == .lean {
+            guard let lean = tlsdrill_lean_library_context() else {
+                throw TLSDrillError.openSSL(operation: "building the lean library context (--openssl-context default avoids it)",
+                                            detail: OpenSSLErrorQueue.summary())
+            }
+            library = lean
+        }
+        guard let ctx = SSL_CTX_new_ex(library, nil, TLS_client_method()) else {
             throw TLSDrillError.openSSL(operation: "SSL_CTX_new", detail: OpenSSLErrorQueue.summary())
         }
         pointer = ctx

@@ -21,6 +21,8 @@ public struct ClientTLSSettings: Sendable, Codable, Equatable {
     /// Reuse this worker's earlier verification of a byte-identical served chain while every certificate
     /// in it is still valid (`--no-verify-cache` turns it off).
     public var verifyCache = true
+    /// Which OpenSSL library context client contexts live in (`--openssl-context`).
+    public var openSSLContext: OpenSSLContextChoice = .lean
 
     public init() {}
 
@@ -31,4 +33,12 @@ public struct ClientTLSSettings: Sendable, Codable, Equatable {
         settings.verifyName = target.host
         return settings
     }
+}
+
+/// The OpenSSL library context for client handshakes.
+public enum OpenSSLContextChoice: String, Sendable, Codable, CaseIterable {
+    /// Only the algorithms libssl can negotiate are visible: each served certificate parses ~3× faster.
+    case lean
+    /// OpenSSL's default library context (every algorithm of the default provider).
+    case `default`
 }

@@ -36,7 +36,7 @@ enum OpenSSLErrorQueue {
             entries.append(OpenSSLErrorEntry(
                 library: Int32(tlsdrill_err_get_lib(code)),
                 reason: Int32(tlsdrill_err_get_reason(code)),
-                text: String(cString: buffer)))
+                text: String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)))
         }
         return entries
     }

@@ -21,10 +21,10 @@ enum TLSContextConfiguration {
             throw TLSDrillError.invalidOption(flag: "--groups", value: groups, expected: "unknown group list; e.g. X25519:P-256")
         }
         if let ciphers, SSL_CTX_set_cipher_list(ctx, ciphers) != 1 {
-            throw TLSDrillError.invalidOption(flag: "--ciphers", value: ciphers, expected: "no usable cipher; e.g. ECDHE-ECDSA-AES128-GCM-SHA256")
+            throw TLSDrillError.invalidOption(flag: "--ciphers", value: ciphers, expected: "no usable cipher; e.g. ECDHE-ECDSA-AES128-GCM-SHA256 (the lean OpenSSL context has only what TLS negotiates: --openssl-context default has every algorithm)")
         }
         if let ciphersuites, SSL_CTX_set_ciphersuites(ctx, ciphersuites) != 1 {
-            throw TLSDrillError.invalidOption(flag: "--ciphersuites", value: ciphersuites, expected: "no usable suite; e.g. TLS_AES_128_GCM_SHA256")
+            throw TLSDrillError.invalidOption(flag: "--ciphersuites", value: ciphersuites, expected: "no usable suite; e.g. TLS_AES_128_GCM_SHA256 (the lean OpenSSL context has only what TLS negotiates: --openssl-context default has every algorithm)")
         }
         OpenSSLErrorQueue.clear()
         if !alpn.isEmpty {

@@ -10,6 +10,15 @@ enum CommandRunner {
     }
 
     /// `cancel` is polled while the command runs: once set, the command's process group is killed at once.
+    /// After SIGKILL to a process group, its other members (the shell's children) die asynchronously:
+    /// wait (≤ 1 s) until none is left, so "killed with its group" holds when this returns.
+    private static func waitUntilGone(group: pid_t) {
+        for _ in 0..<100 where kill(-group, 0) == 0 {
+            kill(-group, SIGKILL)
+            usleep(10_000)
+        }
+    }
+
     static func run(_ command: String, timeout: TimeInterval, workingDirectory: String?, cancel: StopFlag? = nil) -> Outcome {
         let outputPath = NSTemporaryDirectory() + "tlsdrill-exec-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).log"
         defer { unlink(outputPath) }
@@ -51,6 +60,7 @@ enum CommandRunner {
             }
             usleep(10_000)
         }
+        if timedOut || cancelled { waitUntilGone(group: pid) }
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         var tail = text.split(separator: "\n").suffix(3).joined(separator: " | ")
         if cancelled { tail = "killed: the run was interrupted" + (tail.isEmpty ? "" : "; \(tail)") }

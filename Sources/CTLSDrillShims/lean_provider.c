@@ -1,0 +1,125 @@
+/*
+ * A lean OpenSSL library context for client handshakes.
+ *
+ * OpenSSL 3.0 builds a decoder context for every public key it parses (each served certificate), and
+ * that enumerates every key manager and decoder the library context can see; the cost grows with the
+ * number of visible algorithms, whatever the property query. This library context's only provider is a
+ * thin filter over the default provider (OpenSSL's own test/filterprov.c pattern): it re-exports just the
+ * algorithms libssl can negotiate and tlsdrill needs (every server key type TLS can use with the default
+ * provider: EC, RSA, RSA-PSS, Ed25519, Ed448, DSA), and reuses the default provider's context and
+ * implementations. Operations it does not filter (random generators, encoders, stores, KEMs) pass through.
+ */
+#include "CTLSDrillShims.h"
+#include <openssl/core_dispatch.h>
+#include <openssl/core_names.h>
+#include <openssl/provider.h>
+#include <pthread.h>
+#include <string.h>
+
+#define LEAN_MAX_ALGORITHMS 96
+
+typedef struct {
+    int operation;
+    const char *const *names;     /* first algorithm name must be one of these (NULL-terminated) */
+    const char *property;         /* and, if set, the property definition must contain this */
+    OSSL_ALGORITHM algorithms[LEAN_MAX_ALGORITHMS + 1];
+    int built;
+} lean_filter;
+
+static const char *const lean_keys[] = {"EC", "X25519", "X448", "ED25519", "ED448", "RSA", "RSA-PSS", "DSA", "DH", "HMAC", NULL};
+static const char *const lean_ciphers[] = {
+    "AES-128-GCM", "AES-256-GCM", "ChaCha20-Poly1305", "AES-128-CCM", "AES-256-CCM", "AES-128-CBC", "AES-256-CBC",
+    "AES-128-CBC-HMAC-SHA1", "AES-256-CBC-HMAC-SHA1", "AES-128-CBC-HMAC-SHA256", "AES-256-CBC-HMAC-SHA256", NULL};
+static const char *const lean_digests[] = {"SHA1", "SHA2-224", "SHA2-256", "SHA2-384", "SHA2-512", "MD5-SHA1", NULL};
+static const char *const lean_macs[] = {"HMAC", NULL};
+static const char *const lean_kdfs[] = {"HKDF", "TLS13-KDF", "TLS1-PRF", NULL};
+static const char *const lean_exchanges[] = {"ECDH", "X25519", "X448", "DH", NULL};
+static const char *const lean_signatures[] = {"ECDSA", "RSA", "ED25519", "ED448", "DSA", "HMAC", NULL};
+static const char *const lean_asym[] = {"RSA", NULL};
+static const char *const lean_decoded[] = {"EC", "RSA", "RSA-PSS", "ED25519", "ED448", "X25519", "X448", "DSA", NULL};
+
+static lean_filter lean_filters[] = {
+    {OSSL_OP_KEYMGMT, lean_keys, NULL, {{0}}, 0},
+    {OSSL_OP_CIPHER, lean_ciphers, NULL, {{0}}, 0},
+    {OSSL_OP_DIGEST, lean_digests, NULL, {{0}}, 0},
+    {OSSL_OP_MAC, lean_macs, NULL, {{0}}, 0},
+    {OSSL_OP_KDF, lean_kdfs, NULL, {{0}}, 0},
+    {OSSL_OP_KEYEXCH, lean_exchanges, NULL, {{0}}, 0},
+    {OSSL_OP_SIGNATURE, lean_signatures, NULL, {{0}}, 0},
+    {OSSL_OP_ASYM_CIPHER, lean_asym, NULL, {{0}}, 0},
+    /* Certificates only ever need their SubjectPublicKeyInfo decoded. */
+    {OSSL_OP_DECODER, lean_decoded, "structure=SubjectPublicKeyInfo", {{0}}, 0},
+};
+
+static OSSL_PROVIDER *lean_default;      /* the default provider, in a private backing library context */
+static OSSL_LIB_CTX *lean_context;       /* the lean library context handed to SSL_CTX_new_ex */
+static pthread_once_t lean_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t lean_build_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int lean_name_allowed(const char *names, const char *const *allowed) {
+    size_t length = strcspn(names, ":");
+    for (; *allowed != NULL; allowed++)
+        if (strlen(*allowed) == length && strncasecmp(names, *allowed, length) == 0) return 1;
+    return 0;
+}
+
+static const OSSL_ALGORITHM *lean_query(void *provctx, int operation, int *no_cache) {
+    (void)provctx;
+    for (size_t i = 0; i < sizeof(lean_filters) / sizeof(lean_filters[0]); i++) {
+        lean_filter *filter = &lean_filters[i];
+        if (filter->operation != operation) continue;
+        pthread_mutex_lock(&lean_build_lock);
+        if (!filter->built) {
+            int unused = 0, count = 0;
+            const OSSL_ALGORITHM *all = OSSL_PROVIDER_query_operation(lean_default, operation, &unused);
+            for (; all != NULL && all->algorithm_names != NULL && count < LEAN_MAX_ALGORITHMS; all++) {
+                if (!lean_name_allowed(all->algorithm_names, filter->names)) continue;
+                if (filter->property != NULL && (all->property_definition == NULL || strstr(all->property_definition, filter->property) == NULL))
+                    continue;
+                filter->algorithms[count++] = *all;
+            }
+            memset(&filter->algorithms[count], 0, sizeof(OSSL_ALGORITHM));
+            filter->built = 1;
+        }
+        pthread_mutex_unlock(&lean_build_lock);
+        *no_cache = 0;
+        return filter->algorithms;
+    }
+    return OSSL_PROVIDER_query_operation(lean_default, operation, no_cache);
+}
+
+static int lean_get_capabilities(void *provctx, const char *capability, OSSL_CALLBACK *callback, void *argument) {
+    (void)provctx;
+    return OSSL_PROVIDER_get_capabilities(lean_default, capability, callback, argument);
+}
+
+static const OSSL_DISPATCH lean_dispatch[] = {
+    {OSSL_FUNC_PROVIDER_QUERY_OPERATION, (void (*)(void))lean_query},
+    {OSSL_FUNC_PROVIDER_GET_CAPABILITIES, (void (*)(void))lean_get_capabilities},
+    {0, NULL},
+};
+
+static int lean_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in, const OSSL_DISPATCH **out, void **provctx) {
+    (void)handle;
+    (void)in;
+    *provctx = OSSL_PROVIDER_get0_provider_ctx(lean_default);
+    *out = lean_dispatch;
+    return 1;
+}
+
+static void lean_create(void) {
+    OSSL_LIB_CTX *backing = OSSL_LIB_CTX_new();
+    if (backing == NULL || (lean_default = OSSL_PROVIDER_load(backing, "default")) == NULL) return;
+    OSSL_LIB_CTX *context = OSSL_LIB_CTX_new();
+    if (context == NULL) return;
+    if (!OSSL_PROVIDER_add_builtin(context, "tlsdrill-lean", lean_init) || OSSL_PROVIDER_load(context, "tlsdrill-lean") == NULL) {
+        OSSL_LIB_CTX_free(context);
+        return;
+    }
+    lean_context = context;
+}
+
+OSSL_LIB_CTX *tlsdrill_lean_library_context(void) {
+    pthread_once(&lean_once, lean_create);
+    return lean_context;
+}
