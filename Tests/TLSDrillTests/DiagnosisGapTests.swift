@@ -6,16 +6,10 @@ import Testing
 /// a message OpenSSL itself refuses. Each principle as a pure rule, then end to end.
 @Suite("Diagnosis without a reason from the gateway", .serialized)
 struct DiagnosisGapTests {
-    static let sound = IdentityFacts(presentsCertificate: true, expiredCertificate: nil, notYetValidCertificate: nil,
-                                     allowsClientAuth: true, selfSigned: false, subjectAlternativeNames: [])
+    static let sound = DiagnosisTests.sound
 
     static func closedAfterHandshake(sent: Bool, namesKnow: Bool? = nil) -> AttemptEvidence {
-        var evidence = AttemptEvidence()
-        evidence.phase = .verdict
-        evidence.certificateRequested = true
-        evidence.certificateSent = sent
-        evidence.requestedCANamesIncludeOurChain = namesKnow
-        return evidence
+        DiagnosisTests.evidence(phase: .verdict, sent: sent, namesKnow: namesKnow)
     }
 
     @Test("13. a close after our handshake is explained by what we sent: nothing → required; an unrequested CA → unknown-ca")
@@ -39,17 +33,13 @@ struct DiagnosisGapTests {
         var explicit = Self.closedAfterHandshake(sent: false)
         explicit.alert = TLSAlert.certificateRequired
         #expect(Diagnosis.classify(explicit, facts: .noCertificate) == Diagnosis(.clientCertRequired), "116 says so itself")
-        var versions = AttemptEvidence()
-        versions.phase = .handshake
-        versions.alert = TLSAlert.protocolVersion
+        let versions = DiagnosisTests.evidence(phase: .handshake, alert: TLSAlert.protocolVersion, requested: false, sent: false)
         #expect(Diagnosis.classify(versions, facts: .noCertificate).outcome == .protocolMismatch, "no CertificateRequest: not about certificates")
     }
 
     @Test("15. a message OpenSSL refuses is a handshake-failure with its reason, not an EOF")
     func refusedMessage() {
-        var evidence = AttemptEvidence()
-        evidence.phase = .handshake
-        evidence.tlsReason = 152  // SSL_R_EXCESSIVE_MESSAGE_SIZE
+        var evidence = DiagnosisTests.evidence(phase: .handshake, requested: false, sent: false, reason: 152)  // SSL_R_EXCESSIVE_MESSAGE_SIZE
         evidence.alertSent = 47
         #expect(Diagnosis.classify(evidence, facts: Self.sound).outcome == .handshakeFailure)
     }

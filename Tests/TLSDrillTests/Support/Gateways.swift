@@ -57,7 +57,6 @@ enum Gateways {
 enum NginxGateway {
     static func start(directory: String, server: String = "gen1-server", clientCA: String, workers: Int = 1,
                       port: UInt16 = LoopbackPort.free(), disableResumption: Bool = false) throws -> ServerProcess {
-        let pki = TestPKI.shared
         try FileManager.default.createDirectory(atPath: directory + "/logs", withIntermediateDirectories: true)
         let resumption = disableResumption ? "ssl_session_cache off;\n    ssl_session_tickets off;" : ""
         let config = prelude(directory: directory, workers: workers) + """
@@ -66,13 +65,8 @@ enum NginxGateway {
           client_body_temp_path \(directory)/body; proxy_temp_path \(directory)/proxy;
           fastcgi_temp_path \(directory)/fastcgi; uwsgi_temp_path \(directory)/uwsgi; scgi_temp_path \(directory)/scgi;
           server {
-            listen 127.0.0.1:\(port) ssl;
-            ssl_certificate \(pki.cert(server));
-            ssl_certificate_key \(pki.key(server));
-            ssl_client_certificate \(clientCA);
-            ssl_verify_client on;
+            \(tlsDirectives(port: port, server: server, clientCA: clientCA))
             ssl_verify_depth 3;
-            ssl_protocols TLSv1.2 TLSv1.3;
             \(resumption)
             location / { return 200 "ok\\n"; }
           }
@@ -80,6 +74,19 @@ enum NginxGateway {
         """
         try config.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
         return try ServerProcess("nginx", ["-p", directory, "-c", directory + "/nginx.conf"], port: port)
+    }
+
+    /// The TLS part of a test server block: listen, credentials, client verification, both TLS versions.
+    static func tlsDirectives(port: UInt16, server: String, clientCA: String) -> String {
+        let pki = TestPKI.shared
+        return """
+        listen 127.0.0.1:\(port) ssl;
+            ssl_certificate \(pki.cert(server));
+            ssl_certificate_key \(pki.key(server));
+            ssl_client_certificate \(clientCA);
+            ssl_verify_client on;
+            ssl_protocols TLSv1.2 TLSv1.3;
+        """
     }
 
     /// The top of every test nginx config: foreground, pid and log in `directory`.
@@ -101,18 +108,12 @@ enum NginxStreamGateway {
     static let module = "/usr/lib/nginx/modules/ngx_stream_module.so"
 
     static func start(directory: String, server: String = "gen1-server", clientCA: String) throws -> ServerProcess {
-        let pki = TestPKI.shared
         let port = LoopbackPort.free()
         try FileManager.default.createDirectory(atPath: directory + "/logs", withIntermediateDirectories: true)
         let config = "load_module \(module);\n" + NginxGateway.prelude(directory: directory) + """
         stream {
           server {
-            listen 127.0.0.1:\(port) ssl;
-            ssl_certificate \(pki.cert(server));
-            ssl_certificate_key \(pki.key(server));
-            ssl_client_certificate \(clientCA);
-            ssl_verify_client on;
-            ssl_protocols TLSv1.2 TLSv1.3;
+            \(NginxGateway.tlsDirectives(port: port, server: server, clientCA: clientCA))
             return "ok\\n";
           }
         }
