@@ -348,3 +348,32 @@ EVP_PKEY *tlsdrill_ec_p256_keygen(void) {
     EVP_PKEY_CTX_free(ctx);
     return key;
 }
+
+static int tlsdrill_new_session_cb(SSL *ssl, SSL_SESSION *session) {
+    tlsdrill_observation *o = (tlsdrill_observation *)SSL_get_app_data(ssl);
+    if (o == NULL) return 0;
+    if (o->session != NULL) SSL_SESSION_free(o->session);
+    o->session = session;
+    return 1; /* we keep the reference */
+}
+
+void tlsdrill_client_enable_resumption(SSL_CTX *ctx, int tickets) {
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    SSL_CTX_sess_set_new_cb(ctx, tlsdrill_new_session_cb);
+    if (tickets) SSL_CTX_clear_options(ctx, SSL_OP_NO_TICKET); else SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+}
+
+void tlsdrill_server_enable_resumption(SSL_CTX *ctx, int tickets, long cache_size) {
+    static const unsigned char context[] = "tlsdrill";
+    SSL_CTX_set_session_id_context(ctx, context, sizeof(context) - 1);
+    if (tickets) SSL_CTX_clear_options(ctx, SSL_OP_NO_TICKET); else SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+    if (cache_size > 0) {
+        SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+        SSL_CTX_sess_set_cache_size(ctx, cache_size);
+    } else if (tickets) {
+        /* OpenSSL resumes nothing with the cache mode off, tickets included: server mode, no stored sessions. */
+        SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    } else {
+        SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    }
+}

@@ -43,3 +43,14 @@ public enum OptionRange {
     public static let rate = (lower: 0.01, upper: 10_000_000.0)
     public static let stepOffset: ClosedRange<TimeInterval> = 0...(7 * 86_400)
 }
+
+/// `on` / `off` flag values.
+public enum OnOff {
+    public static func parse(_ text: String, flag: String) throws -> Bool {
+        switch text {
+        case "on": return true
+        case "off": return false
+        default: throw TLSDrillError.invalidOption(flag: flag, value: text, expected: "use on or off")
+        }
+    }
+}

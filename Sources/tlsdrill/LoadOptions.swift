@@ -49,6 +49,12 @@ struct LoadOptions: ParsableArguments {
     @Option(help: "Closed loop: pause before a slot re-dials after a failure before TLS (refused, unreachable), so an outage is a window, not a flood; 0 re-dials at once. (default: 10ms)")
     var retryPause: String?
 
+    @Option(help: "Share of attempts (0 to 1) that resume a session from an earlier accepted attempt of the same identity and worker (TLS 1.3 tickets; TLS 1.2 tickets or IDs). Needs --confirm http or read (tickets arrive after the handshake). (default: 0)")
+    var resume: Double?
+
+    @Option(help: "With --resume: offer TLS 1.2 session tickets (on), or use session IDs only (off), for gateways without tickets. (default: on)")
+    var tickets: String?
+
     func apply(to settings: inout RunSettings) throws {
         if let workers { settings.workers = workers }
         if let concurrency { settings.concurrency = concurrency }
@@ -69,6 +75,8 @@ struct LoadOptions: ParsableArguments {
         if let verdictTimeout { settings.verdictTimeout = try DurationText.parse(verdictTimeout, flag: "--verdict-timeout") }
         if let hold { settings.hold = try DurationText.parse(hold, flag: "--hold") }
         if let interval { settings.interval = try DurationText.parse(interval, flag: "--interval") }
+        if let resume { settings.resume = resume }
+        if let tickets { settings.tls.tickets = try OnOff.parse(tickets, flag: "--tickets") }
         if let retryPause { settings.retryPause = try DurationText.parse(retryPause, flag: "--retry-pause") }
     }
 }

@@ -56,6 +56,7 @@ struct RunCommand: ParsableCommand {
         settings.hostHeader = settings.tls.serverName ?? target.host
         loaded?.document.load.apply(to: &settings)
         try load.apply(to: &settings)
+        settings.tls.resumption = settings.resume > 0 || (loaded?.document.identities.contains { ($0.resume ?? 0) > 0 } ?? false)
         try settings.validate()
         if let loaded, let targetSpec, !connection.namesIdentity {
             return try RunPlan.fromProfile(loaded, target: targetSpec, settings: settings)

@@ -39,6 +39,12 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Comma-separated ALPN protocols to accept.")
     var alpn: String?
 
+    @Option(help: "Session tickets for resuming clients: on or off.")
+    var tickets = "off"
+
+    @Option(help: "Server-side session cache entries (TLS 1.2 session IDs, stateful TLS 1.3 resumption); 0 = none.")
+    var sessionCache = 0
+
     @Option(help: "Worker threads.")
     var workers = 1
 
@@ -64,6 +70,9 @@ struct ServeCommand: ParsableCommand {
             settings.version = try choice(tls, flag: "--tls")
             settings.alpn = alpn.map { $0.split(separator: ",").map(String.init) } ?? []
             settings.allowedClientSANs = allowClientSan
+            settings.tickets = try OnOff.parse(tickets, flag: "--tickets")
+            try OptionRange.check(sessionCache, flag: "--session-cache", in: 0...1_000_000)
+            settings.sessionCache = sessionCache
             let limit = try duration.map { try DurationText.parse($0, flag: "--duration", in: OptionRange.runDuration) }
             try OptionRange.check(workers, flag: "--workers", in: OptionRange.workers)
             var options = GatewayServer.Options()

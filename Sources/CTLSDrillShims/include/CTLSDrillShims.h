@@ -32,6 +32,7 @@ typedef struct tlsdrill_observation {
     int verify_error;              ///< server side: first X509_V_ERR seen while verifying the peer, 0 = none
     int san_rejected;              ///< server side: 1 when the SAN allow-list refused the peer's leaf
     int client_hello_seen;         ///< server side: 1 once a ClientHello arrived (a bare TCP probe has none)
+    SSL_SESSION *session;          ///< client side, resumption on: the newest session the server gave (owned)
 } tlsdrill_observation;
 
 static inline void tlsdrill_observation_reset(tlsdrill_observation *o) {
@@ -39,8 +40,22 @@ static inline void tlsdrill_observation_reset(tlsdrill_observation *o) {
     o->close_notify_received = 0; o->alert_sent = -1; o->certificate_request_seen = 0;
     o->certificate_sent = 0; o->certificate_message_sent = 0; o->session_ticket_seen = 0;
     o->peer_certificate_received = 0; o->verify_error = 0; o->san_rejected = 0;
-    o->client_hello_seen = 0;
+    o->client_hello_seen = 0; o->session = NULL;
 }
+
+/// The session the server gave on this connection (the caller owns it), or NULL.
+static inline SSL_SESSION *tlsdrill_observation_take_session(tlsdrill_observation *o) {
+    SSL_SESSION *session = o->session;
+    o->session = NULL;
+    return session;
+}
+
+/// Client contexts that resume: keep each new session (TLS 1.3 tickets, TLS 1.2 tickets or IDs) in the
+/// connection's observation for the caller to take; `tickets` 0 asks for TLS 1.2 session IDs only.
+void tlsdrill_client_enable_resumption(SSL_CTX *ctx, int tickets);
+
+/// Server contexts that resume: tickets on or off, and a session cache of `cache_size` entries (0 = none).
+void tlsdrill_server_enable_resumption(SSL_CTX *ctx, int tickets, long cache_size);
 
 /// Installs the message observer on a context; each SSL must carry its observation as app data.
 void tlsdrill_install_observer(SSL_CTX *ctx);

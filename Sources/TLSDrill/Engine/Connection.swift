@@ -19,6 +19,8 @@ final class Connection {
     var phase: Phase = .idle
     var fd: Int32 = -1
     var ssl: OpaquePointer?
+    /// Whether this attempt offered a session, and whether the server resumed it.
+    var resumption: Resumption = .full
     var identity = 0
     var trustPhase = 0
     var interest: EventPoller.Interest = []
@@ -62,6 +64,7 @@ final class Connection {
         evidence = AttemptEvidence()
         requestWritten = 0
         received = 0
+        resumption = .full
         interest = []
         tlsdrill_observation_reset(observation)
     }

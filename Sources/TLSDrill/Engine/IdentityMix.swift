@@ -2,9 +2,12 @@
 public struct WeightedIdentity: Sendable {
     public var context: ClientTLSContext
     public var weight: Double
-    public init(context: ClientTLSContext, weight: Double = 1) {
+    /// Share of this identity's attempts that resume an earlier session (nil: the run's `--resume`).
+    public var resume: Double?
+    public init(context: ClientTLSContext, weight: Double = 1, resume: Double? = nil) {
         self.context = context
         self.weight = weight
+        self.resume = resume
     }
 }
 

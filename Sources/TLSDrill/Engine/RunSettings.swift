@@ -40,6 +40,8 @@ public struct RunSettings: Sendable {
     public var hold: TimeInterval = 0
     /// Timeline resolution.
     public var interval: TimeInterval = 1
+    /// Share of attempts (0…1) that resume a session from an earlier accepted attempt of the same identity.
+    public var resume: Double = 0
     /// Closed loop: how long a slot waits before re-dialling after a failure before TLS (0 = at once).
     public var retryPause: TimeInterval = 0.01
 
@@ -65,5 +67,6 @@ public struct RunSettings: Sendable {
         try OptionRange.check(hold, flag: "--hold", in: OptionRange.hold)
         try OptionRange.check(confirmGrace, flag: "--confirm-grace", in: OptionRange.grace)
         try OptionRange.check(retryPause, flag: "--retry-pause", in: OptionRange.retryPause)
+        try OptionRange.check(resume, flag: "--resume", from: 0, to: 1)
     }
 }

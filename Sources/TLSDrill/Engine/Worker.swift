@@ -25,6 +25,11 @@ final class Worker: @unchecked Sendable {
     private var pausedSlots: [(slot: UInt32, until: UInt64)] = []
     private var nextResume: UInt64 = .max
     private let retryPauseNanos: UInt64
+    /// Per identity: when its attempts resume, and the newest session an accepted attempt got (owned).
+    private var resumeSchedules: [ResumeSchedule]
+    private var sessions: [OpaquePointer?]
+    private var resumesOwed: [Int]
+    private let resumes: Bool
     private var picker: IdentityPicker
     private(set) var stats: WorkerStats
     /// The interval being counted; finished ones go to `timeline` (one hand-over per interval).
@@ -76,10 +81,18 @@ final class Worker: @unchecked Sendable {
         graceTimeout = UInt64(settings.confirmGrace * 1e9)
         holdNanos = UInt64(settings.hold * 1e9)
         retryPauseNanos = UInt64(settings.retryPause * 1e9)
+        resumeSchedules = identities.map { ResumeSchedule(fraction: $0.resume ?? settings.resume) }
+        resumes = resumeSchedules.contains { $0.fraction > 0 }
+        sessions = Array(repeating: nil, count: identities.count)
+        resumesOwed = Array(repeating: 0, count: identities.count)
         for slot in 0..<share.concurrency {
             connections.append(Connection(slot: UInt32(slot)))
             freeSlots.append(UInt32(share.concurrency - 1 - slot))
         }
+    }
+
+    deinit {
+        for session in sessions { if let session { SSL_SESSION_free(session) } }
     }
 
     // MARK: - Loop
@@ -246,6 +259,7 @@ final class Worker: @unchecked Sendable {
         }
         connection.ssl = ssl
         _ = tlsdrill_set_observation(ssl, connection.observation)
+        if resumes { offerSession(connection, ssl: ssl) }
         SSL_set_fd(ssl, connection.fd)
         if let serverName = settings.tls.serverName { _ = tlsdrill_set_tlsext_host_name(ssl, serverName) }
         SSL_set_connect_state(ssl)
@@ -270,6 +284,7 @@ final class Worker: @unchecked Sendable {
         let now = MonotonicClock.now()
         connection.handshakeDoneAt = now
         stats.latency.record(.handshake, nanoseconds: now - connection.connectedAt)
+        if connection.resumption == .offeredRefused, SSL_session_reused(ssl) == 1 { connection.resumption = .resumed }
         connection.evidence.phase = .verdict
         let tls12 = SSL_version(ssl) == TLS1_2_VERSION
         switch settings.confirm {
@@ -425,9 +440,11 @@ final class Worker: @unchecked Sendable {
         }
         let diagnosis = Diagnosis.classify(connection.evidence, facts: facts[connection.identity])
         record(connection, diagnosis: diagnosis, now: now)
+        keepSession(connection, accepted: diagnosis.outcome == .accepted)
         if diagnosis.outcome == .accepted && holdNanos > 0 && connection.fd >= 0 && !control.stopRequested {
             // Holding needs only the open socket: free the TLS state (buffers, session, parsed peer chain).
             if let ssl = connection.ssl {
+                if resumes { SSL_set_shutdown(ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN) }
                 SSL_free(ssl)
                 connection.ssl = nil
             }
@@ -441,6 +458,28 @@ final class Worker: @unchecked Sendable {
 
     /// Whether the attempt was refused without a reason, so the CertificateRequest's CA names may explain it
     /// (an alert, an nginx 400 page, a reset, or a close with no verdict at all).
+    /// Offers the identity's newest session when its schedule says so; a resumption due before any session
+    /// exists (the first attempts of a run) is owed and made up by the next attempts that can resume.
+    private func offerSession(_ connection: Connection, ssl: OpaquePointer) {
+        let identity = connection.identity
+        if resumeSchedules[identity].next() { resumesOwed[identity] += 1 }
+        guard resumesOwed[identity] > 0, let session = sessions[identity] else { return }
+        resumesOwed[identity] -= 1
+        SSL_set_session(ssl, session)
+        connection.resumption = .offeredRefused  // until the handshake says it was resumed
+    }
+
+    /// The session an accepted attempt got becomes its identity's newest (a rejected one's is dropped).
+    private func keepSession(_ connection: Connection, accepted: Bool) {
+        guard let session = tlsdrill_observation_take_session(connection.observation) else { return }
+        if resumes && accepted {
+            if let old = sessions[connection.identity] { SSL_SESSION_free(old) }
+            sessions[connection.identity] = session
+        } else {
+            SSL_SESSION_free(session)
+        }
+    }
+
     private func needsRequestedNames(_ evidence: AttemptEvidence) -> Bool {
         evidence.phase != .connect && (evidence.alert >= 0 || evidence.httpPage == .certificateError || evidence.socketErrno != 0
             || evidence.tlsReason == OpenSSLReason.unexpectedEOF || (evidence.httpStatus == 0 && evidence.verdictSignal == .none))
@@ -474,16 +513,42 @@ final class Worker: @unchecked Sendable {
                 interval.record(.verdict, nanoseconds: now - connection.handshakeDoneAt)
             }
         }
+        if resumes { recordResumption(connection, now: now, total: total) }
         control.completed[index].add(1)
         control.outcomes[index][outcome].add(1)
         if diagnosis.outcome == .accepted { control.accepted[index].add(1) }
     }
 
+    /// Counts the attempt as full, resumed or offered-but-refused, and splits its latency accordingly.
+    private func recordResumption(_ connection: Connection, now: UInt64, total: UInt64) {
+        stats.resumptionByIdentity[connection.identity][connection.resumption.rawValue] += 1
+        if connection.resumption == .resumed {
+            Self.record(connection, now: now, total: total, into: &stats.latencyResumed)
+        } else {
+            Self.record(connection, now: now, total: total, into: &stats.latencyFull)
+        }
+    }
+
+    private static func record(_ connection: Connection, now: UInt64, total: UInt64, into histograms: inout PhaseHistograms) {
+        histograms.record(.total, nanoseconds: total)
+        if connection.connectedAt > 0 { histograms.record(.connect, nanoseconds: connection.connectedAt - connection.startedAt) }
+        if connection.handshakeDoneAt > 0 {
+            histograms.record(.handshake, nanoseconds: connection.handshakeDoneAt - connection.connectedAt)
+            if connection.evidence.alert >= 0 || connection.evidence.verdictSignal != .none || connection.evidence.httpStatus > 0 {
+                histograms.record(.verdict, nanoseconds: now - connection.handshakeDoneAt)
+            }
+        }
+    }
+
     private func close(_ connection: Connection) {
         if let ssl = connection.ssl {
+            // Sockets close abortively (RST) without close_notify; OpenSSL would then mark the connection's
+            // session not resumable on SSL_free. With resumption on, the attempt counts as cleanly shut down.
+            if resumes { SSL_set_shutdown(ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN) }
             SSL_free(ssl)
             connection.ssl = nil
         }
+        if let leftover = tlsdrill_observation_take_session(connection.observation) { SSL_SESSION_free(leftover) }
         if connection.fd >= 0 {
             NonBlockingSocket.closeAbortively(connection.fd)
             connection.fd = -1

@@ -33,8 +33,12 @@ public final class ClientTLSContext: @unchecked Sendable {  // immutable after i
         try TLSContextConfiguration.applyProtocol(ctx, version: settings.version, groups: settings.groups,
                                                   ciphers: settings.ciphers, ciphersuites: settings.ciphersuites,
                                                   alpn: settings.alpn)
-        _ = tlsdrill_ctx_set_session_cache_mode(ctx, tlsdrill_sess_cache_off())
-        _ = tlsdrill_ctx_disable_tickets(ctx)
+        if settings.resumption {
+            tlsdrill_client_enable_resumption(ctx, settings.tickets ? 1 : 0)
+        } else {
+            _ = tlsdrill_ctx_set_session_cache_mode(ctx, tlsdrill_sess_cache_off())
+            _ = tlsdrill_ctx_disable_tickets(ctx)
+        }
         tlsdrill_install_observer(ctx)
         try configureVerification(settings)
         try TLSContextConfiguration.useIdentity(ctx, leaf: identity.leaf, chain: identity.chain, key: identity.key)

@@ -21,6 +21,10 @@ public struct ClientTLSSettings: Sendable, Codable, Equatable {
     /// Reuse this worker's earlier verification of a byte-identical served chain while every certificate
     /// in it is still valid (`--no-verify-cache` turns it off).
     public var verifyCache = true
+    /// Keep the sessions servers give, so attempts can resume them (`--resume` above 0).
+    public var resumption = false
+    /// With resumption: TLS 1.2 session tickets (off: session IDs only, for gateways without tickets).
+    public var tickets = true
     /// Which OpenSSL library context client contexts live in (`--openssl-context`).
     public var openSSLContext: OpenSSLContextChoice = .lean
 

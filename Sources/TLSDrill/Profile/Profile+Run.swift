@@ -11,6 +11,7 @@ extension LoadSpec {
         if let workers { settings.workers = workers }
         if let interval { settings.interval = interval }
         if let hold { settings.hold = hold }
+        if let resume { settings.resume = resume }
         if let timeout {
             settings.connectTimeout = timeout
             settings.handshakeTimeout = timeout

@@ -133,9 +133,11 @@ public struct IdentitySpec: Decodable, Sendable {
     /// `validate`: every certificate this identity presents must stay valid this many more days
     /// (overrides `validate.min_days_left`).
     public var minDaysLeft: Double?
+    /// Share of this identity's attempts that resume a session (overrides `--resume`).
+    public var resume: Double?
     public var line: Int?
 
-    private enum Keys: String, CodingKey, CaseIterable { case name, cert, key, chain, none, weight, expect, minDaysLeft = "min_days_left" }
+    private enum Keys: String, CodingKey, CaseIterable { case name, cert, key, chain, none, weight, expect, resume, minDaysLeft = "min_days_left" }
 
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(Keys.allCases.map(\.rawValue), in: "an identity")
@@ -149,6 +151,8 @@ public struct IdentitySpec: Decodable, Sendable {
         weight = try container.decodeIfPresent(Double.self, forKey: .weight) ?? 1
         expect = try container.decodeIfPresent(Expectation.self, forKey: .expect)
         minDaysLeft = try container.decodeIfPresent(Double.self, forKey: .minDaysLeft)
+        resume = try container.decodeIfPresent(Double.self, forKey: .resume)
+        if let resume, !(0...1).contains(resume) { throw ProfileIssue(line: line, message: "identity '\(name)': resume must be from 0 to 1") }
         if none && (cert != nil || key != nil) {
             throw ProfileIssue(line: line, message: "identity '\(name)': 'none: true' cannot have cert/key")
         }
@@ -172,8 +176,9 @@ public struct LoadSpec: Decodable, Sendable {
     public var interval: TimeInterval?
     public var timeout: TimeInterval?
     public var hold: TimeInterval?
+    public var resume: Double?
 
-    private enum Keys: String, CodingKey, CaseIterable { case concurrency, rate, duration, handshakes, confirm, workers, interval, timeout, hold }
+    private enum Keys: String, CodingKey, CaseIterable { case concurrency, rate, duration, handshakes, confirm, workers, interval, timeout, hold, resume }
 
     public init() {}
 
@@ -194,6 +199,7 @@ public struct LoadSpec: Decodable, Sendable {
         interval = try container.decodeDuration(.interval)
         timeout = try container.decodeDuration(.timeout)
         hold = try container.decodeDuration(.hold)
+        resume = try container.decodeIfPresent(Double.self, forKey: .resume)
     }
 }
 

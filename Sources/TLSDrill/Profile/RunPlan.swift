@@ -25,7 +25,8 @@ public struct RunPlan: Sendable {
         // With a rotation, identities at weight 0 stay in: a step may bring them in later.
         let specs = profile.document.identities.filter { rotation != nil || $0.weight > 0 }
         let identities = try specs.map { spec in
-            WeightedIdentity(context: try ClientTLSContext(identity: try Profile.identity(spec), settings: settings.tls), weight: spec.weight)
+            WeightedIdentity(context: try ClientTLSContext(identity: try Profile.identity(spec), settings: settings.tls), weight: spec.weight,
+                             resume: spec.resume)
         }
         let prepared = try rotation.map {
             try PreparedRotation.prepare(profile: profile, rotation: $0, target: target, tls: settings.tls, identities: specs)

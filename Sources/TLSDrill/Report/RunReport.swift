@@ -42,6 +42,8 @@ public struct RunReport: Codable, Sendable {
     public var steps: [StepRecord]? = nil
     /// Failure windows or "no failures across N steps" (rotation drills only).
     public var rotation: RotationVerdict? = nil
+    /// Session resumption (when the run resumes): requested and achieved share, counts, latency split.
+    public var resumption: ResumptionReport? = nil
     /// Each threshold's verdict (`--threshold`, the profile's `thresholds:`, or the default one).
     public var thresholds: [ThresholdResult]? = nil
 
@@ -129,4 +131,18 @@ public struct ReportSettings: Codable, Sendable {
     public var insecure: Bool
     public var caFile: String?
     public var alpn: [String]
+}
+
+/// How the run's attempts used session resumption.
+public struct ResumptionReport: Codable, Sendable {
+    /// `--resume` (identities may override it in a profile).
+    public var requested: Double
+    /// Resumed attempts / attempts.
+    public var achieved: Double
+    /// `full`, `resumed`, `offered-refused` → attempts.
+    public var counts: [String: Int]
+    /// `full` (offered-refused included) and `resumed` → phase → latency summary (µs).
+    public var latencyUs: [String: [String: LatencySummary]]
+    /// identity → kind → attempts.
+    public var identities: [String: [String: Int]]
 }

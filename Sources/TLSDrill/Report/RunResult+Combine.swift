@@ -33,6 +33,7 @@ extension WorkerStats {
         for (from, to) in identityMap.enumerated() {
             remapped.outcomesByIdentity[to] = other.outcomesByIdentity[from]
             remapped.latencyByIdentity[to] = other.latencyByIdentity[from]
+            remapped.resumptionByIdentity[to] = other.resumptionByIdentity[from]
         }
         for (key, count) in other.evidence {
             var moved = key
@@ -44,6 +45,8 @@ extension WorkerStats {
         remapped.notStarted = other.notStarted
         remapped.abandonedInFlight = other.abandonedInFlight
         remapped.pausedNanos = other.pausedNanos
+        remapped.latencyResumed = other.latencyResumed
+        remapped.latencyFull = other.latencyFull
         add(remapped)
     }
 }

@@ -52,6 +52,7 @@ extension RunResult {
                 rate: settings.rate, handshakes: settings.handshakes, durationS: settings.duration, hold: settings.hold,
                 insecure: settings.tls.insecure, caFile: settings.tls.caFile, alpn: settings.tls.alpn))
         report.pausedS = (pausedSeconds * 1000).rounded() / 1000
+        report.resumption = resumptionReport()
         report.attach(RunMetadata.current(startedAt: startedAt, endedAt: startedAt.addingTimeInterval(elapsed)))
         return report
     }
@@ -81,5 +82,29 @@ extension RunReport {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         return try decoder.decode(RunReport.self, from: try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+}
+
+extension RunResult {
+    /// Attempts of each resumption kind (all identities, or one).
+    public func resumptionCount(_ kind: Resumption, identity: String? = nil) -> Int {
+        let rows = identity.flatMap { identityNames.firstIndex(of: $0) }.map { [stats.resumptionByIdentity[$0]] } ?? stats.resumptionByIdentity
+        return rows.reduce(0) { $0 + $1[kind.rawValue] }
+    }
+
+    /// The resumption section; nil when the run did not resume.
+    func resumptionReport() -> ResumptionReport? {
+        let total = Resumption.allCases.reduce(0) { $0 + resumptionCount($1) }
+        guard total > 0 else { return nil }
+        func counts(_ identity: String?) -> [String: Int] {
+            Dictionary(uniqueKeysWithValues: Resumption.allCases.map { ($0.name, resumptionCount($0, identity: identity)) })
+        }
+        func latencies(_ histograms: PhaseHistograms) -> [String: LatencySummary] {
+            Dictionary(uniqueKeysWithValues: LatencyPhase.allCases.map { ($0.rawValue, Self.summary(histograms[$0])) })
+        }
+        return ResumptionReport(
+            requested: settings.resume, achieved: (Double(resumptionCount(.resumed)) / Double(total) * 10_000).rounded() / 10_000,
+            counts: counts(nil), latencyUs: ["full": latencies(stats.latencyFull), "resumed": latencies(stats.latencyResumed)],
+            identities: Dictionary(uniqueKeysWithValues: identityNames.map { ($0, counts($0)) }))
     }
 }

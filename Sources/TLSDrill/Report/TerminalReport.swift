@@ -33,6 +33,18 @@ public enum TerminalReport {
             let cells = s.count == 0 ? Array(repeating: "—", count: 5) : [s.p50, s.p90, s.p99, s.p999, s.max].map(ms)
             out += "  " + pad(phase.rawValue, 12) + cells.map { padLeft($0, 9) }.joined() + padLeft("\(s.count)", 9) + "\n"
         }
+        if let resumption = result.resumptionReport() {
+            out += String(format: "\n  Resumption: requested %.2f, achieved %.4f (%d resumed, %d full, %d offered but refused)\n",
+                          resumption.requested, resumption.achieved, resumption.counts["resumed"] ?? 0, resumption.counts["full"] ?? 0,
+                          resumption.counts["offered-refused"] ?? 0)
+            for kind in ["full", "resumed"] {
+                for phase in [LatencyPhase.handshake, .total] {
+                    guard let s = resumption.latencyUs[kind]?[phase.rawValue], s.count > 0 else { continue }
+                    out += "  " + pad("\(phase.rawValue), \(kind)", 20) + [s.p50, s.p90, s.p99, s.p999, s.max].map { padLeft(ms($0), 9) }.joined()
+                        + padLeft("\(s.count)", 9) + "\n"
+                }
+            }
+        }
         out += "\n"
         for phase in LatencyPhase.allCases { out += "  \(pad(phase.rawValue + ":", 11)) \(phase.covers)\n" }
         return out

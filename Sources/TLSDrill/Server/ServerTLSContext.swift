@@ -62,8 +62,7 @@ public final class ServerTLSContext: @unchecked Sendable {  // immutable after i
 
     private func configure(_ ctx: OpaquePointer, certificates: [Certificate], extra: [Certificate], key: PrivateKey) throws {
         try TLSContextConfiguration.applyProtocol(ctx, version: settings.version, groups: nil, ciphers: nil, ciphersuites: nil, alpn: [])
-        _ = tlsdrill_ctx_set_session_cache_mode(ctx, tlsdrill_sess_cache_off())
-        _ = tlsdrill_ctx_disable_tickets(ctx)
+        tlsdrill_server_enable_resumption(ctx, settings.tickets ? 1 : 0, settings.sessionCache)
         tlsdrill_install_observer(ctx)
         try TLSContextConfiguration.useIdentity(ctx, leaf: certificates[0], chain: Array(certificates.dropFirst()) + extra, key: key)
         var verifyMode = tlsdrill_verify_none()

@@ -28,6 +28,10 @@ public struct ServerTLSSettings: Sendable, Equatable {
     public var alpn: [String] = []
     /// Client SANs allowed (exact, or a prefix when ending in `/` or `*`); empty = any.
     public var allowedClientSANs: [String] = []
+    /// Session tickets (TLS 1.2 and 1.3) for resuming clients.
+    public var tickets = false
+    /// Server-side session cache entries (TLS 1.2 session IDs, stateful TLS 1.3 resumption); 0 = none.
+    public var sessionCache = 0
 
     public init(certFile: String, keyFile: String) {
         self.certFile = certFile

@@ -12,12 +12,18 @@ struct WorkerStats {
     var abandonedInFlight = 0
     /// Time slots spent paused before re-dialling after a pre-TLS failure (closed loop).
     var pausedNanos: UInt64 = 0
+    /// [identity][Resumption] attempts.
+    var resumptionByIdentity: [[Int]]
+    /// Latency split by resumption (recorded only when the run resumes): offered-refused counts as full.
+    var latencyResumed = PhaseHistograms()
+    var latencyFull = PhaseHistograms()
     let identityCount: Int
 
     init(identities: Int) {
         identityCount = identities
         outcomesByIdentity = Array(repeating: Array(repeating: 0, count: OutcomeClass.allCases.count), count: identities)
         latencyByIdentity = Array(repeating: PhaseHistograms(), count: identities)
+        resumptionByIdentity = Array(repeating: Array(repeating: 0, count: Resumption.allCases.count), count: identities)
     }
 
     var attempts: Int { outcomes.reduce(0, +) }
@@ -27,6 +33,7 @@ struct WorkerStats {
         for identity in outcomesByIdentity.indices {
             for index in outcomes.indices { outcomesByIdentity[identity][index] += other.outcomesByIdentity[identity][index] }
             latencyByIdentity[identity].add(other.latencyByIdentity[identity])
+            for kind in Resumption.allCases { resumptionByIdentity[identity][kind.rawValue] += other.resumptionByIdentity[identity][kind.rawValue] }
         }
         for (key, count) in other.evidence { evidence[key, default: 0] += count }
         latency.add(other.latency)
@@ -34,5 +41,7 @@ struct WorkerStats {
         notStarted += other.notStarted
         abandonedInFlight += other.abandonedInFlight
         pausedNanos += other.pausedNanos
+        latencyResumed.add(other.latencyResumed)
+        latencyFull.add(other.latencyFull)
     }
 }

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+@testable import TLSDrill
+
+/// Clients that resume sessions: the share asked for is the share achieved, and the report splits counts
+/// and latency by full vs resumed handshakes.
+@Suite("Session resumption", .serialized)
+struct ResumptionTests {
+    static func resuming(port: UInt16, fraction: Double, tls: TLSVersionChoice, tickets: Bool = true, attempts: Int = 400) throws -> RunResult {
+        try Drill.run(port: port, identity: "gen1-client", tls: tls) { settings in
+            settings.resume = fraction
+            settings.tls.resumption = true
+            settings.tls.tickets = tickets
+            settings.handshakes = attempts
+            settings.concurrency = 16
+        }
+    }
+
+    static func expectRatio(_ result: RunResult, _ fraction: Double, _ label: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let resumed = Double(result.resumptionCount(.resumed))
+        #expect(result.count(.accepted) == result.attempts, "\(label): \(result.classSummary)", sourceLocation: sourceLocation)
+        #expect(abs(resumed / Double(result.attempts) - fraction) <= 0.02,
+                "\(label): \(Int(resumed)) of \(result.attempts) resumed, wanted \(fraction)", sourceLocation: sourceLocation)
+        #expect(result.resumptionCount(.offeredRefused) == 0, "\(label)", sourceLocation: sourceLocation)
+    }
+
+    @Test("the resume schedule spreads a fraction evenly")
+    func schedule() {
+        var schedule = ResumeSchedule(fraction: 0.3)
+        let picks = (0..<1000).map { _ in schedule.next() }
+        #expect(picks.filter { $0 }.count == 300)
+        #expect(picks.prefix(10).filter { $0 }.count == 3)
+        var none = ResumeSchedule(fraction: 0)
+        #expect(!(0..<10).contains { _ in none.next() })
+    }
+
+    @Test("built-in gateway with tickets: the requested share resumes, TLS 1.2 and 1.3; the report splits latency")
+    func builtInTickets() throws {
+        var settings = BuiltInGateway.settings()
+        settings.tickets = true
+        let server = try BuiltInGateway.start(settings)
+        defer { server.stop() }
+        for tls in [TLSVersionChoice.tls12, .tls13] {
+            for fraction in [0.3, 0.8] {
+                let result = try Self.resuming(port: server.port, fraction: fraction, tls: tls)
+                Self.expectRatio(result, fraction, "serve TLS \(tls.rawValue) \(fraction)")
+                let report = try #require(result.report().resumption)
+                #expect(report.requested == fraction && abs(report.achieved - fraction) <= 0.02)
+                #expect(report.latencyUs["resumed"]?["handshake"]?.count == UInt64(result.resumptionCount(.resumed)))
+                #expect(report.latencyUs["full"]?["total"]?.count == UInt64(result.resumptionCount(.full)))
+                #expect(report.identities["gen1-client"]?["resumed"] == result.resumptionCount(.resumed))
+            }
+        }
+        let text = TerminalReport.render(try Self.resuming(port: server.port, fraction: 0.5, tls: .tls13, attempts: 100))
+        #expect(text.contains("Resumption: requested 0.50, achieved 0.5000 (50 resumed, 50 full, 0 offered but refused)"), "\(text)")
+    }
+
+    @Test("session IDs only (--tickets off) resume against a gateway session cache, and not without one")
+    func sessionIDs() throws {
+        var cached = BuiltInGateway.settings()
+        cached.sessionCache = 1000
+        let withCache = try BuiltInGateway.start(cached)
+        defer { withCache.stop() }
+        Self.expectRatio(try Self.resuming(port: withCache.port, fraction: 0.5, tls: .tls12, tickets: false), 0.5, "session cache")
+        let without = try BuiltInGateway.start(BuiltInGateway.settings())
+        defer { without.stop() }
+        let refused = try Self.resuming(port: without.port, fraction: 0.5, tls: .tls12, tickets: false, attempts: 100)
+        #expect(refused.resumptionCount(.resumed) == 0, "no cache, no tickets: nothing resumes")
+        #expect(refused.count(.accepted) == refused.attempts, "a refused offer is still a full, accepted handshake")
+    }
+
+    @Test("nginx with session tickets: the requested share resumes, TLS 1.2 and 1.3", Tools.needs("nginx"))
+    func nginxTickets() throws {
+        let server = try NginxGateway.start(directory: TestPKI.scratch("nginx-resume"), clientCA: TestPKI.shared.cert("gen1-root"))
+        defer { server.stop() }
+        for tls in [TLSVersionChoice.tls12, .tls13] {
+            Self.expectRatio(try Self.resuming(port: server.port, fraction: 0.5, tls: tls), 0.5, "nginx TLS \(tls.rawValue)")
+        }
+    }
+}
