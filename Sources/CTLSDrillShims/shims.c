@@ -377,3 +377,11 @@ void tlsdrill_server_enable_resumption(SSL_CTX *ctx, int tickets, long cache_siz
         SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     }
 }
+
+int tlsdrill_copy_ticket_keys(SSL_CTX *from, SSL_CTX *to) {
+    unsigned char keys[80];
+    if (SSL_CTX_get_tlsext_ticket_keys(from, keys, sizeof keys) != 1) return 0;
+    int ok = SSL_CTX_set_tlsext_ticket_keys(to, keys, sizeof keys) == 1;
+    OPENSSL_cleanse(keys, sizeof keys);
+    return ok;
+}

@@ -78,3 +78,52 @@ struct ResumptionTests {
         }
     }
 }
+
+/// The classic rotation hazard: after a trust reload the gateway keeps resuming sessions of a client it
+/// no longer trusts — unless the reload rotates the ticket keys too.
+@Suite("Resumption across a trust reload", .serialized)
+struct ResumptionRotationTests {
+    static func run(rotateKeys: Bool) throws -> RunReport {
+        var settings = BuiltInGateway.settings(trust: ["trust-gen1+gen2"])
+        settings.tickets = true
+        let server = try BuiltInGateway.start(settings)
+        let socket = TestPKI.scratch("resume-rotation") + "/control.sock"
+        let endpoint = try ControlEndpoint(path: socket, server: server, log: { _ in })
+        defer { endpoint.stop(); server.stop() }
+        let text = """
+        targets: [{ address: 127.0.0.1:\(server.port), sni: localhost, ca: ../drill-pki/gen1/root.pem }]
+        identities: [{ name: gen1-client, cert: ../drill-pki/gen1/client.pem, key: ../drill-pki/gen1/client.key }]
+        load: { concurrency: 8, duration: 2500ms, interval: 250ms, workers: 1, resume: 0.5 }
+        rotation:
+          steps:
+            - { at: 1s, name: "remove gen1", reload: { control: \(socket), trust: [../drill-pki/gen2/root.pem], rotate_ticket_keys: \(rotateKeys) } }
+        """
+        let profile = try Profile.load(try ProfileFixtures.write("resume-rotation-\(rotateKeys)", text))
+        var run = RunSettings(target: try TargetAddress.resolve("127.0.0.1:\(server.port)"))
+        run.tls = Profile.tlsSettings(profile.document.targets[0], version: .tls13, address: run.target)
+        run.hostHeader = "localhost"
+        profile.document.load.apply(to: &run)
+        run.tls.resumption = true
+        let plan = try RunPlan.fromProfile(profile, target: profile.document.targets[0], settings: run)
+        let result = try plan.makeRunner().run()
+        return plan.report(result)
+    }
+
+    @Test("a trust reload that keeps the ticket keys: sessions of the distrusted identity still resume — named in the verdict")
+    func keptKeys() throws {
+        let report = try Self.run(rotateKeys: false)
+        let rotation = try #require(report.rotation)
+        #expect((rotation.resumedWhileRejected["gen1-client"] ?? 0) > 10, "\(rotation.summary)")
+        #expect(rotation.summary.contains("sessions resumed after the gateway stopped trusting gen1-client"), "\(rotation.summary)")
+        #expect(rotation.windows.count == 1 && rotation.windows[0].classes.keys.contains("client-cert-unknown-ca"))
+    }
+
+    @Test("a trust reload that rotates the ticket keys: nothing resumes after it")
+    func rotatedKeys() throws {
+        let report = try Self.run(rotateKeys: true)
+        let rotation = try #require(report.rotation)
+        #expect(rotation.resumedWhileRejected.isEmpty, "\(rotation.summary)")
+        let after = report.timeline.filter { $0.tS >= 1.25 }
+        #expect(after.allSatisfy { ($0.outcomes["accepted"] ?? 0) == 0 }, "no gen1 attempt is accepted once gen1 is distrusted")
+    }
+}

@@ -54,6 +54,9 @@ static inline SSL_SESSION *tlsdrill_observation_take_session(tlsdrill_observatio
 /// connection's observation for the caller to take; `tickets` 0 asks for TLS 1.2 session IDs only.
 void tlsdrill_client_enable_resumption(SSL_CTX *ctx, int tickets);
 
+/// Gives `to` the session-ticket keys of `from`, so tickets issued before a reload still decrypt after it.
+int tlsdrill_copy_ticket_keys(SSL_CTX *from, SSL_CTX *to);
+
 /// Server contexts that resume: tickets on or off, and a session cache of `cache_size` entries (0 = none).
 void tlsdrill_server_enable_resumption(SSL_CTX *ctx, int tickets, long cache_size);
 

@@ -513,15 +513,16 @@ final class Worker: @unchecked Sendable {
                 interval.record(.verdict, nanoseconds: now - connection.handshakeDoneAt)
             }
         }
-        if resumes { recordResumption(connection, now: now, total: total) }
+        if resumes { recordResumption(connection, outcome: outcome, now: now, total: total) }
         control.completed[index].add(1)
         control.outcomes[index][outcome].add(1)
         if diagnosis.outcome == .accepted { control.accepted[index].add(1) }
     }
 
     /// Counts the attempt as full, resumed or offered-but-refused, and splits its latency accordingly.
-    private func recordResumption(_ connection: Connection, now: UInt64, total: UInt64) {
+    private func recordResumption(_ connection: Connection, outcome: Int, now: UInt64, total: UInt64) {
         stats.resumptionByIdentity[connection.identity][connection.resumption.rawValue] += 1
+        if connection.resumption == .resumed && outcome == OutcomeClass.accepted.index { interval.resumedAccepted[connection.identity] += 1 }
         if connection.resumption == .resumed {
             Self.record(connection, now: now, total: total, into: &stats.latencyResumed)
         } else {

@@ -107,6 +107,8 @@ public struct TimelineEntry: Codable, Sendable {
     public var handshakeP99Us: UInt64
     /// phase → p50 and p99 of the interval (µs), for the phases some attempt reached in it.
     public var latencyUs: [String: IntervalLatency] = [:]
+    /// identity → attempts accepted by resuming a session in this interval (runs with `--resume`).
+    public var resumedAccepted: [String: Int] = [:]
 }
 
 /// One phase's latency within one timeline interval (µs).

@@ -34,6 +34,7 @@ extension RunResult {
             var entry = TimelineEntry(tS: (Double(index) * settings.interval * 1000).rounded() / 1000, attempts: outcomes.values.reduce(0, +),
                                       outcomes: outcomes, identities: identities, handshakeP50Us: UInt64(interval.handshakeP50Us),
                                       handshakeP99Us: UInt64(interval.handshakeP99Us))
+            for entryResumed in interval.resumedAccepted { entry.resumedAccepted[identityNames[Int(entryResumed.identity)]] = Int(entryResumed.count) }
             for phase in LatencyPhase.allCases where !interval.p99Us.isEmpty && interval.p99Us[phase.index] > 0 {
                 entry.latencyUs[phase.rawValue] = IntervalLatency(p50: UInt64(interval.p50Us[phase.index]), p99: UInt64(interval.p99Us[phase.index]))
             }

@@ -40,7 +40,7 @@ public struct RotationStepSpec: Decodable, Sendable {
     }
     private enum ReloadKeys: String, CodingKey, CaseIterable {
         case control, cert, key, chain, trust, reject
-        case clientAuth = "client_auth", allowSAN = "allow_san"
+        case clientAuth = "client_auth", allowSAN = "allow_san", rotateTicketKeys = "rotate_ticket_keys"
     }
     private enum ClientKeys: String, CodingKey, CaseIterable { case weights, over }
 
@@ -81,6 +81,7 @@ public struct RotationStepSpec: Decodable, Sendable {
             if let trust = try? fields.decode([String].self, forKey: .trust) { overrides["trust"] = trust.joined(separator: ",") }
             else if let trust = try fields.decodeIfPresent(String.self, forKey: .trust) { overrides["trust"] = trust }
             if let sans = try fields.decodeIfPresent([String].self, forKey: .allowSAN) { overrides["allow-san"] = sans.joined(separator: ",") }
+            if let rotate = try fields.decodeIfPresent(Bool.self, forKey: .rotateTicketKeys) { overrides["rotate-ticket-keys"] = rotate ? "yes" : "no" }
             action = .reload(control: try fields.decode(String.self, forKey: .control), overrides: overrides)
         case .verifyCANames:
             action = .verifyCANames(files: try container.decode([String].self, forKey: .verifyCANames))

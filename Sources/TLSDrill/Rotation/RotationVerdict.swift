@@ -18,6 +18,9 @@ public struct RotationVerdict: Codable, Sendable {
     public var steps: Int
     public var stepsFailed: Int
     public var windows: [FailureWindow]
+    /// identity → attempts accepted by resuming a session in an interval where that identity's full
+    /// handshakes were rejected: the gateway still honours sessions of a client it no longer trusts.
+    public var resumedWhileRejected: [String: Int] = [:]
     public var summary: String
 
     /// Failing intervals (any attempt not accepted) merged into windows.
@@ -51,12 +54,28 @@ public struct RotationVerdict: Codable, Sendable {
             windows[index].endS = (windows[index].endS * 1000).rounded() / 1000
         }
         self.windows = windows
+        // An interval where an identity's full handshakes were already being rejected in the interval before
+        // (so not the boundary interval of the change, which holds both the last good and first bad attempts).
+        var rejectedBefore: Set<String> = []
+        for entry in timeline {
+            var rejectedNow: Set<String> = []
+            for (name, counts) in entry.identities where counts.contains(where: { $0.key != OutcomeClass.accepted.rawValue && $0.value > 0 }) {
+                rejectedNow.insert(name)
+            }
+            for (name, resumed) in entry.resumedAccepted where resumed > 0 && rejectedNow.contains(name) && rejectedBefore.contains(name) {
+                resumedWhileRejected[name, default: 0] += resumed
+            }
+            rejectedBefore = rejectedNow
+        }
         let stepText = stepsFailed > 0 ? " (\(stepsFailed) of \(steps.count) steps failed)" : ""
         if windows.isEmpty {
             summary = "no failures across \(steps.count) steps" + stepText
         } else {
             let lost = windows.map(\.attemptsLost).reduce(0, +)
             summary = "\(windows.count) failure window\(windows.count == 1 ? "" : "s"), \(lost) attempts lost" + stepText
+        }
+        for (name, count) in resumedWhileRejected.sorted(by: { $0.key < $1.key }) {
+            summary += "; \(count) session\(count == 1 ? "" : "s") resumed after the gateway stopped trusting \(name)"
         }
     }
 

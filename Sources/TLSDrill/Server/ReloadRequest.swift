@@ -22,7 +22,7 @@ public struct ReloadRequest: Sendable, Equatable {
         return ReloadRequest(overrides: overrides)
     }
 
-    static let keys: Set<String> = ["cert", "key", "chain", "trust", "client-auth", "reject", "allow-san"]
+    static let keys: Set<String> = ["cert", "key", "chain", "trust", "client-auth", "reject", "allow-san", "rotate-ticket-keys"]
 
     /// The settings in force with the overrides applied.
     public func applied(to base: ServerTLSSettings) throws -> ServerTLSSettings {
@@ -44,6 +44,11 @@ public struct ReloadRequest: Sendable, Equatable {
                 }
                 settings.reject = mode
             case "allow-san": settings.allowedClientSANs = value.split(separator: ",").map(String.init)
+            case "rotate-ticket-keys":
+                guard value == "yes" || value == "no" else {
+                    throw TLSDrillError.invalidOption(flag: "rotate-ticket-keys", value: value, expected: "use yes or no")
+                }
+                settings.rotateTicketKeys = value == "yes"
             default: break
             }
         }

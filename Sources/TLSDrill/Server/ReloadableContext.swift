@@ -1,6 +1,7 @@
 import Synchronization
 
-/// The server context new handshakes use. A reload swaps it; workers notice through one relaxed
+/// The server context new handshakes use. A reload swaps it (keeping the session-ticket keys unless told
+/// to rotate them); workers notice through one relaxed
 /// atomic load per accepted connection and fetch the new context under a lock only when it changed.
 public final class ReloadableContext: Sendable {
     private let state: Mutex<(context: ServerTLSContext, generation: Int)>
@@ -21,7 +22,10 @@ public final class ReloadableContext: Sendable {
     /// Builds a context from `settings` and swaps it in; on failure the old one stays and the error is thrown.
     @discardableResult
     public func reload(_ settings: ServerTLSSettings) throws -> Int {
-        let fresh = try ServerTLSContext(settings)
+        var kept = settings
+        kept.rotateTicketKeys = false  // a one-shot instruction, not a setting to repeat on the next reload
+        let fresh = try ServerTLSContext(kept)
+        if !settings.rotateTicketKeys { fresh.adoptTicketKeys(of: current().context) }
         return state.withLock { current in
             current = (fresh, current.generation + 1)
             generationCounter.store(current.generation, ordering: .relaxed)

@@ -60,6 +60,11 @@ public final class ServerTLSContext: @unchecked Sendable {  // immutable after i
         try configure(ctx, certificates: certificates, extra: extra, key: key)
     }
 
+    /// Takes over `other`'s session-ticket keys (tickets it issued keep resuming here).
+    func adoptTicketKeys(of other: ServerTLSContext) {
+        _ = tlsdrill_copy_ticket_keys(other.pointer, pointer)
+    }
+
     private func configure(_ ctx: OpaquePointer, certificates: [Certificate], extra: [Certificate], key: PrivateKey) throws {
         try TLSContextConfiguration.applyProtocol(ctx, version: settings.version, groups: nil, ciphers: nil, ciphersuites: nil, alpn: [])
         tlsdrill_server_enable_resumption(ctx, settings.tickets ? 1 : 0, settings.sessionCache)

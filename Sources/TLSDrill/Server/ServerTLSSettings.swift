@@ -32,6 +32,9 @@ public struct ServerTLSSettings: Sendable, Equatable {
     public var tickets = false
     /// Server-side session cache entries (TLS 1.2 session IDs, stateful TLS 1.3 resumption); 0 = none.
     public var sessionCache = 0
+    /// For one reload: give the new context fresh ticket keys (by default it keeps the old ones, so earlier
+    /// tickets still resume — the hazard a trust change leaves open).
+    public var rotateTicketKeys = false
 
     public init(certFile: String, keyFile: String) {
         self.certFile = certFile

@@ -6,6 +6,8 @@ struct TimelineBucket {
     var outcomes: [Int] = Array(repeating: 0, count: OutcomeClass.allCases.count)
     /// [identity][class]
     var outcomesByIdentity: [[Int]]
+    /// [identity] attempts accepted by resuming a session (the rotation finding compares them with rejections).
+    var resumedAccepted: [Int]
     /// One histogram per `LatencyPhase` (µs).
     var phases: [Histogram<UInt32>] = LatencyPhase.allCases.map { _ in
         Histogram<UInt32>(lowestDiscernibleValue: 1, highestTrackableValue: PhaseHistograms.highestTrackableMicroseconds,
@@ -20,6 +22,7 @@ struct TimelineBucket {
     }
 
     init(identities: Int) {
+        resumedAccepted = Array(repeating: 0, count: identities)
         outcomesByIdentity = Array(repeating: Array(repeating: 0, count: OutcomeClass.allCases.count), count: identities)
     }
 
@@ -29,6 +32,7 @@ struct TimelineBucket {
         for identity in outcomesByIdentity.indices {
             for index in outcomesByIdentity[identity].indices { outcomesByIdentity[identity][index] = 0 }
         }
+        for index in resumedAccepted.indices { resumedAccepted[index] = 0 }
         for index in phases.indices { phases[index].reset() }
     }
 
@@ -38,6 +42,7 @@ struct TimelineBucket {
         for index in outcomes.indices { outcomes[index] += other.outcomes[index] }
         for identity in outcomesByIdentity.indices {
             for index in outcomes.indices { outcomesByIdentity[identity][index] += other.outcomesByIdentity[identity][index] }
+            resumedAccepted[identity] += other.resumedAccepted[identity]
         }
         for index in phases.indices { phases[index].add(other.phases[index]) }
     }

@@ -10,6 +10,8 @@ struct CompactInterval: Sendable {
     var outcomes: [(outcome: UInt8, count: UInt32)] = []
     /// (identity index, class index, count), non-zero only.
     var identities: [(identity: UInt32, outcome: UInt8, count: UInt32)] = []
+    /// (identity index, attempts accepted by resumption), non-zero only.
+    var resumedAccepted: [(identity: UInt32, count: UInt32)] = []
     /// p50 and p99 (µs) per `LatencyPhase` index; 0 where no attempt reached the phase.
     var p50Us: [UInt32] = []
     var p99Us: [UInt32] = []
@@ -24,6 +26,7 @@ struct CompactInterval: Sendable {
         for (identity, counts) in bucket.outcomesByIdentity.enumerated() {
             for (index, count) in counts.enumerated() where count > 0 { identities.append((UInt32(identity), UInt8(index), UInt32(clamping: count))) }
         }
+        for (identity, count) in bucket.resumedAccepted.enumerated() where count > 0 { resumedAccepted.append((UInt32(identity), UInt32(clamping: count))) }
         if bucket.phases.contains(where: { $0.totalCount > 0 }) {
             p50Us = bucket.phases.map { $0.totalCount > 0 ? UInt32(clamping: $0.valueAtPercentile(50)) : 0 }
             p99Us = bucket.phases.map { $0.totalCount > 0 ? UInt32(clamping: $0.valueAtPercentile(99)) : 0 }
