@@ -284,7 +284,9 @@ final class Worker: @unchecked Sendable {
         let now = MonotonicClock.now()
         connection.handshakeDoneAt = now
         stats.latency.record(.handshake, nanoseconds: now - connection.connectedAt)
-        if connection.resumption == .offeredRefused, SSL_session_reused(ssl) == 1 { connection.resumption = .resumed }
+        if connection.resumption == .offeredRefused {
+            if SSL_session_reused(ssl) == 1 { connection.resumption = .resumed } else { resumesOwed[connection.identity] += 1 }
+        }
         connection.evidence.phase = .verdict
         let tls12 = SSL_version(ssl) == TLS1_2_VERSION
         switch settings.confirm {
@@ -459,7 +461,7 @@ final class Worker: @unchecked Sendable {
     /// Whether the attempt was refused without a reason, so the CertificateRequest's CA names may explain it
     /// (an alert, an nginx 400 page, a reset, or a close with no verdict at all).
     /// Offers the identity's newest session when its schedule says so; a resumption due before any session
-    /// exists (the first attempts of a run) is owed and made up by the next attempts that can resume.
+    /// exists (the first attempts of a run), or offered and refused, is owed and made up by the next attempts.
     private func offerSession(_ connection: Connection, ssl: OpaquePointer) {
         let identity = connection.identity
         if resumeSchedules[identity].next() { resumesOwed[identity] += 1 }

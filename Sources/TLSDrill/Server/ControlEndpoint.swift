@@ -8,8 +8,6 @@ public final class ControlEndpoint: @unchecked Sendable {  // immutable after in
     private let fd: Int32
     private let source: DispatchSourceRead
     private let queue = DispatchQueue(label: "tlsdrill.control")
-    /// Clients are served here, each with its own deadline, so a slow one never blocks another.
-    private static let clients = DispatchQueue(label: "tlsdrill.control.clients", attributes: .concurrent)
     /// How long one client may take to send its request line.
     static let requestDeadline: TimeInterval = 2
 
@@ -45,7 +43,9 @@ public final class ControlEndpoint: @unchecked Sendable {  // immutable after in
                     log("control: refused a client of another user")
                     continue
                 }
-                ControlEndpoint.clients.async {
+                // Each client on a queue of its own (a serial queue gets a thread even while the event loops
+                // hold the pool's), with its own deadline, so a slow client never delays another or a reload.
+                DispatchQueue(label: "tlsdrill.control.client").async {
                     defer { close(client) }
                     guard let request = ControlLine.read(client, deadline: ControlEndpoint.requestDeadline) else {
                         ControlLine.write(client, "error: no complete request line within \(Int(ControlEndpoint.requestDeadline))s")
