@@ -11,6 +11,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.82.0"),
+        .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
     ],
     targets: [
         /// libssl/libcrypto from the system (Debian: libssl-dev).
@@ -31,6 +33,8 @@ let package = Package(
                 "CTLSDrillShims",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
@@ -44,7 +48,11 @@ let package = Package(
         ),
         .testTarget(
             name: "TLSDrillTests",
-            dependencies: ["TLSDrill"],
+            dependencies: [
+                "TLSDrill",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
+            ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

@@ -54,6 +54,13 @@ static inline SSL_SESSION *tlsdrill_observation_take_session(tlsdrill_observatio
 /// connection's observation for the caller to take; `tickets` 0 asks for TLS 1.2 session IDs only.
 void tlsdrill_client_enable_resumption(SSL_CTX *ctx, int tickets);
 
+/// 1 when ALPN selected "h2" on this connection.
+static inline int tlsdrill_alpn_is_h2(const SSL *ssl) {
+    const unsigned char *data = NULL; unsigned int length = 0;
+    SSL_get0_alpn_selected(ssl, &data, &length);
+    return length == 2 && data[0] == 'h' && data[1] == '2';
+}
+
 /// Gives `to` the session-ticket keys of `from`, so tickets issued before a reload still decrypt after it.
 int tlsdrill_copy_ticket_keys(SSL_CTX *from, SSL_CTX *to);
 

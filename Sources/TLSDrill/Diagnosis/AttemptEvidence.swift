@@ -64,6 +64,11 @@ public struct AttemptEvidence: Hashable, Sendable {
     public var verdictSignal: VerdictSignal = .none
     /// Whether the CA names in the gateway's CertificateRequest include our chain; nil when unknown.
     public var requestedCANamesIncludeOurChain: Bool?
+    /// The verdict came over HTTP/2 (ALPN h2).
+    public var http2 = false
+    /// HTTP/2: the frame that ended our stream before any status (7 GOAWAY, 3 RST_STREAM; 0 none) and its code.
+    public var http2Refusal: UInt8 = 0
+    public var http2ErrorCode: UInt32 = 0
 
     public init() {}
 }

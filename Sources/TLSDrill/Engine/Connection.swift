@@ -19,6 +19,8 @@ final class Connection {
     var phase: Phase = .idle
     var fd: Int32 = -1
     var ssl: OpaquePointer?
+    /// ALPN chose h2: the verdict request and reply are HTTP/2.
+    var http2 = false
     /// Whether this attempt offered a session, and whether the server resumed it.
     var resumption: Resumption = .full
     var identity = 0
@@ -65,6 +67,7 @@ final class Connection {
         requestWritten = 0
         received = 0
         resumption = .full
+        http2 = false
         interest = []
         tlsdrill_observation_reset(observation)
     }

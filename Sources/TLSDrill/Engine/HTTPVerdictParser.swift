@@ -17,16 +17,21 @@ struct HTTPVerdictParser {
             return complete ? .malformed : .incomplete
         }
         guard status == 400 || status == 495 || status == 496 else { return .decided(status: status, page: .none) }
-        if contains(bytes, "No required SSL certificate") { return .decided(status: status, page: .noCertificate) }
-        if contains(bytes, "SSL certificate error") || contains(bytes, "SSL Certificate Error") {
-            return .decided(status: status, page: .certificateError)
-        }
-        if status == 496 { return .decided(status: status, page: .noCertificate) }
-        if status == 495 { return .decided(status: status, page: .certificateError) }
+        let page = certificatePage(in: bytes, status: status)
+        if page != .none { return .decided(status: status, page: page) }
         if complete || contains(bytes, "</title>") || contains(bytes, "</html>") {
             return .decided(status: status, page: .none)
         }
         return .incomplete
+    }
+
+    /// Which nginx certificate page (if any) a 400/495/496 reply carries.
+    static func certificatePage(in bytes: UnsafeRawBufferPointer, status: Int16) -> HTTPCertificatePage {
+        if contains(bytes, "No required SSL certificate") { return .noCertificate }
+        if contains(bytes, "SSL certificate error") || contains(bytes, "SSL Certificate Error") { return .certificateError }
+        if status == 496 { return .noCertificate }
+        if status == 495 { return .certificateError }
+        return .none
     }
 
     private static func statusCode(_ bytes: UnsafeRawBufferPointer) -> Int16? {

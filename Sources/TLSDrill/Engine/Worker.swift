@@ -46,6 +46,8 @@ final class Worker: @unchecked Sendable {
     private var nextDeadline: UInt64 = .max
     private let intervalNanos: UInt64
     private let request: [UInt8]
+    /// The same request as HTTP/2, for gateways whose ALPN chooses h2.
+    private let http2Request: [UInt8]
 
     private let connectTimeout: UInt64
     private let handshakeTimeout: UInt64
@@ -75,6 +77,7 @@ final class Worker: @unchecked Sendable {
         self.timeline = timeline
         let connectionHeader = settings.hold > 0 ? "keep-alive" : "close"
         request = Array("GET \(settings.path) HTTP/1.1\r\nHost: \(settings.hostHeader)\r\nUser-Agent: tlsdrill\r\nConnection: \(connectionHeader)\r\n\r\n".utf8)
+        http2Request = settings.tls.alpn.contains("h2") ? HTTP2Frames.request(path: settings.path, authority: settings.hostHeader) : []
         connectTimeout = UInt64(settings.connectTimeout * 1e9)
         handshakeTimeout = UInt64(settings.handshakeTimeout * 1e9)
         verdictTimeout = UInt64(settings.verdictTimeout * 1e9)
@@ -284,6 +287,7 @@ final class Worker: @unchecked Sendable {
         let now = MonotonicClock.now()
         connection.handshakeDoneAt = now
         stats.latency.record(.handshake, nanoseconds: now - connection.connectedAt)
+        if !http2Request.isEmpty { connection.http2 = tlsdrill_alpn_is_h2(ssl) == 1 }
         if connection.resumption == .offeredRefused {
             if SSL_session_reused(ssl) == 1 { connection.resumption = .resumed } else { resumesOwed[connection.identity] += 1 }
         }
@@ -311,13 +315,14 @@ final class Worker: @unchecked Sendable {
     private func writeRequest(_ connection: Connection) {
         guard let ssl = connection.ssl else { return }
         OpenSSLErrorQueue.clear()
-        let remaining = request.count - connection.requestWritten
-        let result = request.withUnsafeBytes {
+        let bytes = connection.http2 ? http2Request : request
+        let remaining = bytes.count - connection.requestWritten
+        let result = bytes.withUnsafeBytes {
             SSL_write(ssl, $0.baseAddress! + connection.requestWritten, Int32(remaining))
         }
         if result > 0 {
             connection.requestWritten += Int(result)
-            guard connection.requestWritten == request.count else { return }
+            guard connection.requestWritten == bytes.count else { return }
             connection.phase = .readingVerdict
             readVerdict(connection)
             return
@@ -379,6 +384,7 @@ final class Worker: @unchecked Sendable {
     /// Returns true when the reply decided the attempt (and it was finished).
     private func decideHTTP(_ connection: Connection, complete: Bool) -> Bool {
         let received = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(connection.buffer)[0..<connection.received])
+        if connection.http2 { return decideHTTP2(connection, received: received, complete: complete) }
         switch HTTPVerdictParser.parse(received, complete: complete) {
         case .incomplete:
             return false
@@ -386,6 +392,26 @@ final class Worker: @unchecked Sendable {
             connection.evidence.httpStatus = status
             connection.evidence.httpPage = page
             connection.evidence.verdictSignal = .httpResponse
+        case .malformed:
+            connection.evidence.verdictSignal = .applicationData
+        }
+        finish(connection, now: MonotonicClock.now())
+        return true
+    }
+
+    /// The HTTP/2 reply: `:status`, or a GOAWAY / RST_STREAM before one.
+    private func decideHTTP2(_ connection: Connection, received: UnsafeRawBufferPointer, complete: Bool) -> Bool {
+        connection.evidence.http2 = true
+        switch HTTP2VerdictParser.parse(received, complete: complete) {
+        case .incomplete:
+            return false
+        case .decided(let status, let page):
+            connection.evidence.httpStatus = status
+            connection.evidence.httpPage = page
+            connection.evidence.verdictSignal = .httpResponse
+        case .refused(let frame, let code):
+            connection.evidence.http2Refusal = frame
+            connection.evidence.http2ErrorCode = code
         case .malformed:
             connection.evidence.verdictSignal = .applicationData
         }

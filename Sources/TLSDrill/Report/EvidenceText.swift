@@ -14,11 +14,15 @@ enum EvidenceText {
             parts.append("alert \(e.alert) \(TLSAlert.name(e.alert)) \(e.alertAfterHandshake ? "after handshake" : "during handshake")")
         }
         if e.httpStatus > 0 {
+            let http = e.http2 ? "HTTP/2" : "HTTP"
             switch e.httpPage {
-            case .certificateError: parts.append("HTTP \(e.httpStatus) 'SSL certificate error'")
-            case .noCertificate: parts.append("HTTP \(e.httpStatus) 'No required SSL certificate was sent'")
-            case .none: parts.append("HTTP \(e.httpStatus)")
+            case .certificateError: parts.append("\(http) \(e.httpStatus) 'SSL certificate error'")
+            case .noCertificate: parts.append("\(http) \(e.httpStatus) 'No required SSL certificate was sent'")
+            case .none: parts.append("\(http) \(e.httpStatus)")
             }
+        }
+        if e.http2Refusal != 0 {
+            parts.append("HTTP/2 \(e.http2Refusal == 7 ? "GOAWAY" : "RST_STREAM") before a status, error code \(e.http2ErrorCode) (\(HTTP2ErrorCode.name(e.http2ErrorCode)))")
         }
         switch e.verdictSignal {
         case .applicationData where e.httpStatus == 0: parts.append("data received")

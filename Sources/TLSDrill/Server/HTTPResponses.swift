@@ -11,6 +11,11 @@ enum HTTPResponses {
     static let okKeepAlive = ok(keepAlive: true)
     static let okClose = ok(keepAlive: false)
 
+    /// The same answers over HTTP/2 (ALPN h2): SETTINGS, `:status`, the body, GOAWAY.
+    static let http2OK = HTTP2Frames.response(status: 200, body: "ok\n")
+    static let http2CertificateError = HTTP2Frames.response(status: 400, body: page("The SSL certificate error"))
+    static let http2NoCertificate = HTTP2Frames.response(status: 400, body: page("No required SSL certificate was sent"))
+
     private static func page(_ reason: String) -> String {
         "<html>\r\n<head><title>400 \(reason)</title></head>\r\n<body>\r\n<center><h1>400 Bad Request</h1></center>\r\n"
             + "<center>\(reason)</center>\r\n<hr><center>tlsdrill</center>\r\n</body>\r\n</html>\r\n"

@@ -19,6 +19,8 @@ final class ServerConnection {
     var response: [UInt8] = []
     var written = 0
     var keepAlive = false
+    /// ALPN chose h2: the reply is HTTP/2 frames.
+    var http2 = false
     let observation: UnsafeMutablePointer<tlsdrill_observation>
     let buffer: UnsafeMutableRawBufferPointer
 

@@ -119,10 +119,14 @@ final class ServerWorker: @unchecked Sendable {
         if result == 1 {
             let verdict = verdictAfterHandshake(connection, ssl: ssl)
             counters.add(verdict)
-            connection.response = switch verdict {
-            case .accepted: HTTPResponses.okClose
-            case .rejectedNoCertificate: HTTPResponses.noCertificate
-            default: HTTPResponses.certificateError
+            connection.http2 = tlsdrill_alpn_is_h2(ssl) == 1
+            connection.response = switch (verdict, connection.http2) {
+            case (.accepted, false): HTTPResponses.okClose
+            case (.rejectedNoCertificate, false): HTTPResponses.noCertificate
+            case (_, false): HTTPResponses.certificateError
+            case (.accepted, true): HTTPResponses.http2OK
+            case (.rejectedNoCertificate, true): HTTPResponses.http2NoCertificate
+            case (_, true): HTTPResponses.http2CertificateError
             }
             connection.phase = .readingRequest
             readRequest(connection)
@@ -166,9 +170,9 @@ final class ServerWorker: @unchecked Sendable {
             let result = SSL_read(ssl, connection.buffer.baseAddress! + connection.received, Int32(space))
             if result > 0 {
                 connection.received += Int(result)
-                if let end = requestEnd(connection) {
+                if let end = connection.http2 ? http2RequestEnd(connection) : requestEnd(connection) {
                     let accepted = connection.response.count == HTTPResponses.okClose.count && connection.response == HTTPResponses.okClose
-                    connection.keepAlive = accepted && wantsKeepAlive(connection, headerLength: end)
+                    connection.keepAlive = !connection.http2 && accepted && wantsKeepAlive(connection, headerLength: end)
                     if connection.keepAlive { connection.response = HTTPResponses.okKeepAlive }
                     connection.phase = .writingResponse
                     connection.written = 0
@@ -188,6 +192,20 @@ final class ServerWorker: @unchecked Sendable {
         guard connection.received >= 4 else { return nil }
         for index in 3..<connection.received where bytes[index] == 10 && bytes[index - 1] == 13 && bytes[index - 2] == 10 && bytes[index - 3] == 13 {
             return index + 1
+        }
+        return nil
+    }
+
+    /// HTTP/2: the client preface followed by a complete HEADERS frame on stream 1 (its request).
+    private func http2RequestEnd(_ connection: ServerConnection) -> Int? {
+        let bytes = UnsafeRawBufferPointer(connection.buffer)
+        var offset = HTTP2Frames.preface.count
+        while connection.received - offset >= 9 {
+            let length = Int(bytes[offset]) << 16 | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2])
+            guard connection.received - offset - 9 >= length else { return nil }
+            let stream = Int(bytes[offset + 8]) | Int(bytes[offset + 7]) << 8
+            offset += 9 + length
+            if bytes[offset - 9 - length + 3] == HTTP2Frames.FrameType.headers.rawValue && stream == 1 { return offset }
         }
         return nil
     }
