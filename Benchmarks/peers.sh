@@ -48,8 +48,15 @@ taskset -c 0 "$BIN" serve --listen "127.0.0.1:$SERVE_PORT" --cert "$PKI/gen1/ser
   --trust "$WORK/client-ca.pem" --workers 1 --quiet >/dev/null 2>&1 &
 SERVE_PID=$!
 PIDS+=($SERVE_PID)
+# A second gateway for the resumption and HTTP/2 rows: session tickets on, ALPN h2 or http/1.1.
+RESUME_PORT=$((PORT + 2))
+taskset -c 0 "$BIN" serve --listen "127.0.0.1:$RESUME_PORT" --cert "$PKI/gen1/server.pem" --key "$PKI/gen1/server.key" \
+  --trust "$WORK/client-ca.pem" --workers 1 --quiet --tickets on --alpn h2,http/1.1 >/dev/null 2>&1 &
+RESUME_PID=$!
+PIDS+=($RESUME_PID)
 for _ in $(seq 50); do
-  (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/$SERVE_PORT) 2>/dev/null && break
+  (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/$SERVE_PORT) 2>/dev/null \
+    && (exec 3<>/dev/tcp/127.0.0.1/$RESUME_PORT) 2>/dev/null && break
   sleep 0.1
 done
 NGINX_WORKER=$(pgrep -f "nginx: worker process" -P "$(cat "$WORK/nginx/nginx.pid")" | head -1)
@@ -96,6 +103,12 @@ for tls in 1.3 1.2; do
     --tls "$tls" --confirm none --concurrency 32 --duration "${SECONDS_PER_ROW}s"
   run_row "tlsdrill --confirm http → serve" "$tls" "$SERVE_PID" "$SERVE_PORT" "$BIN" run --target "127.0.0.1:$SERVE_PORT" "${COMMON[@]}" \
     --tls "$tls" --confirm http --concurrency 32 --duration "${SECONDS_PER_ROW}s"
+  run_row "tlsdrill → serve --tickets on, full" "$tls" "$RESUME_PID" "$RESUME_PORT" "$BIN" run --target "127.0.0.1:$RESUME_PORT" "${COMMON[@]}" \
+    --tls "$tls" --confirm http --concurrency 32 --duration "${SECONDS_PER_ROW}s"
+  run_row "  same, --resume 1 (resumed)" "$tls" "$RESUME_PID" "$RESUME_PORT" "$BIN" run --target "127.0.0.1:$RESUME_PORT" "${COMMON[@]}" \
+    --tls "$tls" --confirm http --concurrency 32 --duration "${SECONDS_PER_ROW}s" --resume 1
+  run_row "  same, --alpn h2 (HTTP/2 verdict)" "$tls" "$RESUME_PID" "$RESUME_PORT" "$BIN" run --target "127.0.0.1:$RESUME_PORT" "${COMMON[@]}" \
+    --tls "$tls" --confirm http --concurrency 32 --duration "${SECONDS_PER_ROW}s" --alpn h2
 done
 echo
 awk '

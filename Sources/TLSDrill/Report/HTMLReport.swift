@@ -42,7 +42,8 @@ public enum HTMLReport {
         let curves = LatencyPhase.allCases.map { phase in
             (phase, result.histogram(phase).percentiles(ticksPerHalfDistance: 5).map { (percentile: $0.percentile, micros: $0.value) })
         }
-        html += "</table>\n<h2>Latency percentiles, whole run</h2>\n" + SVGCharts.percentiles(curves)
+        html += "</table>\n" + resumption(report)
+        html += "<h2>Latency percentiles, whole run</h2>\n" + SVGCharts.percentiles(curves)
         html += "<table><tr><th>phase</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>covers</th></tr>\n"
         for phase in LatencyPhase.allCases {
             let s = result.latency(phase)
@@ -98,6 +99,26 @@ public enum HTMLReport {
                 + (window.afterStep.map { "; after step ‘\(esc($0))’" } ?? "") + "</p>\n"
         }
         return html
+    }
+
+    /// Full vs resumed handshakes: counts (overall and per identity) and latency per phase.
+    static func resumption(_ report: RunReport) -> String {
+        guard let resumption = report.resumption else { return "" }
+        var html = "<h2>Session resumption: requested \(resumption.requested), achieved \(resumption.achieved)</h2>\n"
+        html += "<table><tr><th></th><th>full</th><th>resumed</th><th>offered, refused</th></tr>\n"
+        let rows = [("all identities", resumption.counts)] + resumption.identities.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        for (name, counts) in rows {
+            html += "<tr><td>\(SVGCharts.escape(name))</td>" + ["full", "resumed", "offered-refused"].map { "<td class=\"n\">\(counts[$0] ?? 0)</td>" }.joined() + "</tr>\n"
+        }
+        html += "</table>\n<table><tr><th>phase</th><th>handshakes</th><th>p50</th><th>p90</th><th>p99</th><th>max</th><th>count</th></tr>\n"
+        for phase in LatencyPhase.allCases {
+            for kind in ["full", "resumed"] {
+                guard let s = resumption.latencyUs[kind]?[phase.rawValue], s.count > 0 else { continue }
+                html += "<tr><td>\(phase.rawValue)</td><td>\(kind)</td>" + [s.p50, s.p90, s.p99, s.max].map { "<td class=\"n\">\(TerminalReport.ms($0)) ms</td>" }.joined()
+                    + "<td class=\"n\">\(s.count)</td></tr>\n"
+            }
+        }
+        return html + "</table>\n"
     }
 
     /// The colour key for the classes that occur, and what the flags and shading mean.
