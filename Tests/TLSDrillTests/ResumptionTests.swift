@@ -50,6 +50,8 @@ struct ResumptionTests {
                 #expect(report.latencyUs["full"]?["total"]?.count == UInt64(result.resumptionCount(.full) + result.resumptionCount(.offeredRefused)),
                         "offered-but-refused handshakes were full ones")
                 #expect(report.identities["gen1-client"]?["resumed"] == result.resumptionCount(.resumed))
+                #expect(report.identityLatencyUs["gen1-client"]?["resumed"]?["total"]?.count == UInt64(result.resumptionCount(.resumed)),
+                        "per identity, the latency splits too")
             }
         }
         let half = try Self.resuming(port: server.port, fraction: 0.5, tls: .tls13, attempts: 100)

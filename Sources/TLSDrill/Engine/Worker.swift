@@ -551,10 +551,13 @@ final class Worker: @unchecked Sendable {
     private func recordResumption(_ connection: Connection, outcome: Int, now: UInt64, total: UInt64) {
         stats.resumptionByIdentity[connection.identity][connection.resumption.rawValue] += 1
         if connection.resumption == .resumed && outcome == OutcomeClass.accepted.index { interval.resumedAccepted[connection.identity] += 1 }
+        let identity = connection.identity
         if connection.resumption == .resumed {
             Self.record(connection, now: now, total: total, into: &stats.latencyResumed)
+            Self.record(connection, now: now, total: total, into: &stats.latencyResumedByIdentity[identity])
         } else {
             Self.record(connection, now: now, total: total, into: &stats.latencyFull)
+            Self.record(connection, now: now, total: total, into: &stats.latencyFullByIdentity[identity])
         }
     }
 

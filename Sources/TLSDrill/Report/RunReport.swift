@@ -147,4 +147,6 @@ public struct ResumptionReport: Codable, Sendable {
     public var latencyUs: [String: [String: LatencySummary]]
     /// identity → kind → attempts.
     public var identities: [String: [String: Int]]
+    /// identity → `full` / `resumed` → phase → latency summary (µs).
+    public var identityLatencyUs: [String: [String: [String: LatencySummary]]]
 }

@@ -34,6 +34,8 @@ extension WorkerStats {
             remapped.outcomesByIdentity[to] = other.outcomesByIdentity[from]
             remapped.latencyByIdentity[to] = other.latencyByIdentity[from]
             remapped.resumptionByIdentity[to] = other.resumptionByIdentity[from]
+            remapped.latencyResumedByIdentity[to] = other.latencyResumedByIdentity[from]
+            remapped.latencyFullByIdentity[to] = other.latencyFullByIdentity[from]
         }
         for (key, count) in other.evidence {
             var moved = key

@@ -106,6 +106,9 @@ extension RunResult {
         return ResumptionReport(
             requested: settings.resume, achieved: (Double(resumptionCount(.resumed)) / Double(total) * 10_000).rounded() / 10_000,
             counts: counts(nil), latencyUs: ["full": latencies(stats.latencyFull), "resumed": latencies(stats.latencyResumed)],
-            identities: Dictionary(uniqueKeysWithValues: identityNames.map { ($0, counts($0)) }))
+            identities: Dictionary(uniqueKeysWithValues: identityNames.map { ($0, counts($0)) }),
+            identityLatencyUs: Dictionary(uniqueKeysWithValues: identityNames.enumerated().map { index, name in
+                (name, ["full": latencies(stats.latencyFullByIdentity[index]), "resumed": latencies(stats.latencyResumedByIdentity[index])])
+            }))
     }
 }

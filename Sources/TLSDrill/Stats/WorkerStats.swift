@@ -17,6 +17,9 @@ struct WorkerStats {
     /// Latency split by resumption (recorded only when the run resumes): offered-refused counts as full.
     var latencyResumed = PhaseHistograms()
     var latencyFull = PhaseHistograms()
+    /// The same split per identity (filled only when the run resumes).
+    var latencyResumedByIdentity: [PhaseHistograms]
+    var latencyFullByIdentity: [PhaseHistograms]
     let identityCount: Int
 
     init(identities: Int) {
@@ -24,6 +27,8 @@ struct WorkerStats {
         outcomesByIdentity = Array(repeating: Array(repeating: 0, count: OutcomeClass.allCases.count), count: identities)
         latencyByIdentity = Array(repeating: PhaseHistograms(), count: identities)
         resumptionByIdentity = Array(repeating: Array(repeating: 0, count: Resumption.allCases.count), count: identities)
+        latencyResumedByIdentity = Array(repeating: PhaseHistograms(), count: identities)
+        latencyFullByIdentity = Array(repeating: PhaseHistograms(), count: identities)
     }
 
     var attempts: Int { outcomes.reduce(0, +) }
@@ -34,6 +39,8 @@ struct WorkerStats {
             for index in outcomes.indices { outcomesByIdentity[identity][index] += other.outcomesByIdentity[identity][index] }
             latencyByIdentity[identity].add(other.latencyByIdentity[identity])
             for kind in Resumption.allCases { resumptionByIdentity[identity][kind.rawValue] += other.resumptionByIdentity[identity][kind.rawValue] }
+            latencyResumedByIdentity[identity].add(other.latencyResumedByIdentity[identity])
+            latencyFullByIdentity[identity].add(other.latencyFullByIdentity[identity])
         }
         for (key, count) in other.evidence { evidence[key, default: 0] += count }
         latency.add(other.latency)
