@@ -38,7 +38,7 @@ public enum TerminalReport {
                           resumption.requested, resumption.achieved, resumption.counts["resumed"] ?? 0, resumption.counts["full"] ?? 0,
                           resumption.counts["offered-refused"] ?? 0)
             for kind in ["full", "resumed"] {
-                for phase in [LatencyPhase.handshake, .total] {
+                for phase in LatencyPhase.allCases {
                     guard let s = resumption.latencyUs[kind]?[phase.rawValue], s.count > 0 else { continue }
                     out += "  " + pad("\(phase.rawValue), \(kind)", 20) + [s.p50, s.p90, s.p99, s.p999, s.max].map { padLeft(ms($0), 9) }.joined()
                         + padLeft("\(s.count)", 9) + "\n"
