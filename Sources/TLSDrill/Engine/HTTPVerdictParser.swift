@@ -1,14 +1,7 @@
 /// Reads just enough of an HTTP/1.1 reply to decide the verdict: the status code, and for 400/495/496
 /// the page title that tells nginx's certificate errors apart.
 struct HTTPVerdictParser {
-    enum State: Equatable {
-        /// Need more bytes.
-        case incomplete
-        /// Decided.
-        case decided(status: Int16, page: HTTPCertificatePage)
-        /// Not HTTP.
-        case malformed
-    }
+    typealias State = ReplyVerdict
 
     /// Parses what has arrived so far; `complete` = the peer closed or the buffer is full.
     static func parse(_ bytes: UnsafeRawBufferPointer, complete: Bool) -> State {

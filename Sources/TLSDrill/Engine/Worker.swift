@@ -381,28 +381,12 @@ final class Worker: @unchecked Sendable {
         }
     }
 
-    /// Returns true when the reply decided the attempt (and it was finished).
+    /// Returns true when the reply (HTTP/1.1, or HTTP/2 when ALPN chose h2) decided the attempt (and it was finished).
     private func decideHTTP(_ connection: Connection, complete: Bool) -> Bool {
         let received = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(connection.buffer)[0..<connection.received])
-        if connection.http2 { return decideHTTP2(connection, received: received, complete: complete) }
-        switch HTTPVerdictParser.parse(received, complete: complete) {
-        case .incomplete:
-            return false
-        case .decided(let status, let page):
-            connection.evidence.httpStatus = status
-            connection.evidence.httpPage = page
-            connection.evidence.verdictSignal = .httpResponse
-        case .malformed:
-            connection.evidence.verdictSignal = .applicationData
-        }
-        finish(connection, now: MonotonicClock.now())
-        return true
-    }
-
-    /// The HTTP/2 reply: `:status`, or a GOAWAY / RST_STREAM before one.
-    private func decideHTTP2(_ connection: Connection, received: UnsafeRawBufferPointer, complete: Bool) -> Bool {
-        connection.evidence.http2 = true
-        switch HTTP2VerdictParser.parse(received, complete: complete) {
+        connection.evidence.http2 = connection.http2
+        let verdict = connection.http2 ? HTTP2VerdictParser.parse(received, complete: complete) : HTTPVerdictParser.parse(received, complete: complete)
+        switch verdict {
         case .incomplete:
             return false
         case .decided(let status, let page):

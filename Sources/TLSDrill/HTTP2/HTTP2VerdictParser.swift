@@ -1,16 +1,21 @@
+/// What a gateway's reply to our request says, over HTTP/1.1 or HTTP/2.
+enum ReplyVerdict: Equatable {
+    /// Need more bytes.
+    case incomplete
+    case decided(status: Int16, page: HTTPCertificatePage)
+    /// HTTP/2: GOAWAY (frame type 7) or RST_STREAM (3) before any status, with its error code.
+    case refused(frame: UInt8, code: UInt32)
+    /// Not HTTP.
+    case malformed
+}
+
 import NIOCore
 import NIOHPACK
 
 /// Reads a server's HTTP/2 frames until the verdict on our stream 1: its `:status` (and, for nginx-style
 /// 400 pages, the page in the DATA frames), a GOAWAY or RST_STREAM first, or a malformed stream.
 enum HTTP2VerdictParser {
-    enum State: Equatable {
-        case incomplete
-        case decided(status: Int16, page: HTTPCertificatePage)
-        /// GOAWAY (frame type 7) or RST_STREAM (3) before any status, with its error code.
-        case refused(frame: UInt8, code: UInt32)
-        case malformed
-    }
+    typealias State = ReplyVerdict
 
     static func parse(_ bytes: UnsafeRawBufferPointer, complete: Bool) -> State {
         var offset = 0
@@ -26,17 +31,13 @@ enum HTTP2VerdictParser {
             let payload = Array(bytes[(offset + 9)..<(offset + 9 + length)])
             offset += 9 + length
             switch HTTP2Frames.FrameType(rawValue: type) {
-            case .headers? where stream == 1:
-                guard let fragment = headerFragment(payload, flags: flags) else { return .malformed }
-                block += fragment
-                if flags & HTTP2Frames.endStream != 0 { streamEnded = true }
-                if flags & HTTP2Frames.endHeaders != 0 {
-                    guard let decoded = decodeStatus(block) else { return .malformed }
-                    status = decoded
-                    block = []
+            case .headers? where stream == 1, .continuation? where stream == 1:
+                // A header block: HEADERS (padding and priority stripped), then any CONTINUATION frames.
+                guard let fragment = type == HTTP2Frames.FrameType.headers.rawValue ? headerFragment(payload, flags: flags) : payload else {
+                    return .malformed
                 }
-            case .continuation? where stream == 1:
-                block += payload
+                block += fragment
+                if type == HTTP2Frames.FrameType.headers.rawValue && flags & HTTP2Frames.endStream != 0 { streamEnded = true }
                 if flags & HTTP2Frames.endHeaders != 0 {
                     guard let decoded = decodeStatus(block) else { return .malformed }
                     status = decoded
