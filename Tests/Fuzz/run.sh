@@ -13,7 +13,7 @@ WORK=$(mktemp -d /tmp/tlsdrill-fuzz.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p findings
 status=0
-for target in http-verdict control-command reload-file duration threshold profile; do
+for target in http-verdict http2-verdict control-command reload-file duration threshold profile; do
   mkdir -p "$WORK/$target"
   cp corpus/"$target"/* "$WORK/$target"/
   log="$WORK/$target.log"

@@ -6,6 +6,8 @@ import Yams
 public enum FuzzTarget: String, CaseIterable, Sendable {
     /// The HTTP/1.1 reply a gateway sends (status and nginx's 400 page titles).
     case httpVerdict = "http-verdict"
+    /// The HTTP/2 frames a gateway sends (HPACK-coded :status, DATA pages, GOAWAY, RST_STREAM).
+    case http2Verdict = "http2-verdict"
     /// A control-socket request line.
     case controlCommand = "control-command"
     /// A `--reload-from` file.
@@ -24,6 +26,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .httpVerdict:
             _ = HTTPVerdictParser.parse(data, complete: false)
             _ = HTTPVerdictParser.parse(data, complete: true)
+        case .http2Verdict:
+            _ = HTTP2VerdictParser.parse(data, complete: false)
+            _ = HTTP2VerdictParser.parse(data, complete: true)
         case .controlCommand:
             _ = ControlCommand.parse(text)
         case .reloadFile:
