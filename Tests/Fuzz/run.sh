@@ -26,7 +26,7 @@ for target in http-verdict http2-verdict control-command reload-file duration th
     status=1
   fi
   execs=$(awk '/stat::number_of_executed_units/ {print $2}' "$log")
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | awk '{print $2}')
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | awk '{print $2}' || true)
   corpus=$(ls "$WORK/$target" | wc -l)
   printf "fuzz %-16s %10s execs in %ss, coverage %s, corpus %s: %s\n" "$target" "${execs:-?}" "$SECONDS_EACH" "${cov:-?}" "$corpus" "$outcome"
 done

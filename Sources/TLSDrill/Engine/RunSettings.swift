@@ -68,5 +68,9 @@ public struct RunSettings: Sendable {
         try OptionRange.check(confirmGrace, flag: "--confirm-grace", in: OptionRange.grace)
         try OptionRange.check(retryPause, flag: "--retry-pause", in: OptionRange.retryPause)
         try OptionRange.check(resume, flag: "--resume", from: 0, to: 1)
+        if resume > 0 && confirm == .none && tls.version != .tls12 {
+            throw TLSDrillError.invalidOption(flag: "--resume", value: "\(resume)",
+                                              expected: "needs --confirm http or read: TLS 1.3 session tickets arrive after the handshake (or use --tls 1.2)")
+        }
     }
 }
