@@ -7,8 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 SECONDS_EACH=${1:-30}
-swift build --sanitize=fuzzer --sanitize=address >/dev/null
-BIN=$(swift build --sanitize=fuzzer --sanitize=address --show-bin-path)/tlsdrill-fuzz
+# --sanitize alone instruments only the C targets of dependencies: -Xswiftc puts coverage into every Swift module.
+FLAGS=(--sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address)
+swift build "${FLAGS[@]}" >/dev/null
+BIN=$(swift build "${FLAGS[@]}" --show-bin-path)/tlsdrill-fuzz
 WORK=$(mktemp -d /tmp/tlsdrill-fuzz.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p findings
