@@ -51,6 +51,11 @@ final class Connection {
         buffer.deallocate()
     }
 
+    /// Whether the gateway's accept/reject was seen after our handshake (the verdict phase is timed only then).
+    var verdictSeen: Bool {
+        handshakeDoneAt > 0 && (evidence.alert >= 0 || evidence.verdictSignal != .none || evidence.httpStatus > 0)
+    }
+
     /// The epoll token: slot plus generation, so a stale event for a reused slot is ignored.
     var token: UInt64 { UInt64(generation) << 32 | UInt64(slot) }
 

@@ -508,23 +508,11 @@ final class Worker: @unchecked Sendable {
         interval.outcomes[outcome] += 1
         interval.outcomesByIdentity[identity][outcome] += 1
         let total = now - connection.intendedStart
+        // Connect and handshake of the whole run were recorded as they happened; the rest per attempt here.
         stats.latency.record(.total, nanoseconds: total)
-        stats.latencyByIdentity[identity].record(.total, nanoseconds: total)
-        interval.record(.total, nanoseconds: total)
-        if connection.connectedAt > 0 {
-            stats.latencyByIdentity[identity].record(.connect, nanoseconds: connection.connectedAt - connection.startedAt)
-            interval.record(.connect, nanoseconds: connection.connectedAt - connection.startedAt)
-        }
-        if connection.handshakeDoneAt > 0 {
-            let handshake = connection.handshakeDoneAt - connection.connectedAt
-            stats.latencyByIdentity[identity].record(.handshake, nanoseconds: handshake)
-            interval.record(.handshake, nanoseconds: handshake)
-            if connection.evidence.alert >= 0 || connection.evidence.verdictSignal != .none || connection.evidence.httpStatus > 0 {
-                stats.latency.record(.verdict, nanoseconds: now - connection.handshakeDoneAt)
-                stats.latencyByIdentity[identity].record(.verdict, nanoseconds: now - connection.handshakeDoneAt)
-                interval.record(.verdict, nanoseconds: now - connection.handshakeDoneAt)
-            }
-        }
+        if connection.verdictSeen { stats.latency.record(.verdict, nanoseconds: now - connection.handshakeDoneAt) }
+        Self.recordPhases(connection, now: now, total: total, into: &stats.latencyByIdentity[identity])
+        Self.recordPhases(connection, now: now, total: total, into: &interval)
         if resumes { recordResumption(connection, outcome: outcome, now: now, total: total) }
         control.completed[index].add(1)
         control.outcomes[index][outcome].add(1)
@@ -537,23 +525,23 @@ final class Worker: @unchecked Sendable {
         if connection.resumption == .resumed && outcome == OutcomeClass.accepted.index { interval.resumedAccepted[connection.identity] += 1 }
         let identity = connection.identity
         if connection.resumption == .resumed {
-            Self.record(connection, now: now, total: total, into: &stats.latencyResumed)
-            Self.record(connection, now: now, total: total, into: &stats.latencyResumedByIdentity[identity])
+            Self.recordPhases(connection, now: now, total: total, into: &stats.latencyResumed)
+            Self.recordPhases(connection, now: now, total: total, into: &stats.latencyResumedByIdentity[identity])
         } else {
-            Self.record(connection, now: now, total: total, into: &stats.latencyFull)
-            Self.record(connection, now: now, total: total, into: &stats.latencyFullByIdentity[identity])
+            Self.recordPhases(connection, now: now, total: total, into: &stats.latencyFull)
+            Self.recordPhases(connection, now: now, total: total, into: &stats.latencyFullByIdentity[identity])
         }
     }
 
-    private static func record(_ connection: Connection, now: UInt64, total: UInt64, into histograms: inout PhaseHistograms) {
-        histograms.record(.total, nanoseconds: total)
-        if connection.connectedAt > 0 { histograms.record(.connect, nanoseconds: connection.connectedAt - connection.startedAt) }
-        if connection.handshakeDoneAt > 0 {
-            histograms.record(.handshake, nanoseconds: connection.handshakeDoneAt - connection.connectedAt)
-            if connection.evidence.alert >= 0 || connection.evidence.verdictSignal != .none || connection.evidence.httpStatus > 0 {
-                histograms.record(.verdict, nanoseconds: now - connection.handshakeDoneAt)
-            }
-        }
+    /// Every phase this attempt reached: total always, connect once connected, handshake once done, and the
+    /// verdict phase when the gateway's verdict was seen.
+    private static func recordPhases<Recorder: PhaseRecorder>(_ connection: Connection, now: UInt64, total: UInt64,
+                                                             into recorder: inout Recorder) {
+        recorder.record(.total, nanoseconds: total)
+        if connection.connectedAt > 0 { recorder.record(.connect, nanoseconds: connection.connectedAt - connection.startedAt) }
+        guard connection.handshakeDoneAt > 0 else { return }
+        recorder.record(.handshake, nanoseconds: connection.handshakeDoneAt - connection.connectedAt)
+        if connection.verdictSeen { recorder.record(.verdict, nanoseconds: now - connection.handshakeDoneAt) }
     }
 
     private func close(_ connection: Connection) {

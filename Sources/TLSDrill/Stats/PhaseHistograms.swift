@@ -18,8 +18,13 @@ public enum LatencyPhase: String, CaseIterable, Codable, Sendable {
     }
 }
 
+/// Anything that takes one latency sample of a phase (whole-run histograms, a timeline interval).
+protocol PhaseRecorder {
+    mutating func record(_ phase: LatencyPhase, nanoseconds: UInt64)
+}
+
 /// One HdrHistogram (µs, 3 significant digits) per phase.
-struct PhaseHistograms {
+struct PhaseHistograms: PhaseRecorder {
     static let highestTrackableMicroseconds: UInt64 = 3_600_000_000
 
     var histograms: [Histogram<UInt64>] = LatencyPhase.allCases.map { _ in

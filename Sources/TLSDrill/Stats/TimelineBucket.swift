@@ -2,7 +2,7 @@ import Histogram
 
 /// Counts for one timeline interval: outcomes by class and by identity, and each phase's latency
 /// (2 significant digits: percentiles exact to 1%).
-struct TimelineBucket {
+struct TimelineBucket: PhaseRecorder {
     var outcomes: [Int] = Array(repeating: 0, count: OutcomeClass.allCases.count)
     /// [identity][class]
     var outcomesByIdentity: [[Int]]
