@@ -67,11 +67,14 @@ public struct RunResult: Sendable {
     public var pausedSeconds: Double { Double(stats.pausedNanos) / 1e9 }
     public var achievedRate: Double { elapsed > 0 ? Double(attempts) / elapsed : 0 }
 
+    /// Percentiles as bucket values (each the highest value equivalent to the samples at that rank), so a
+    /// summary depends only on the bucket counts: the same whether computed in the run or from the
+    /// report's encoded histograms after a merge.
     static func summary(_ histogram: Histogram<UInt64>) -> LatencySummary {
         guard histogram.totalCount > 0 else { return LatencySummary(count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0) }
+        func at(_ percentile: Double) -> UInt64 { histogram.highestEquivalentForValue(histogram.valueAtPercentile(percentile)) }
         return LatencySummary(
-            count: histogram.totalCount, p50: histogram.valueAtPercentile(50), p90: histogram.valueAtPercentile(90),
-            p99: histogram.valueAtPercentile(99), p999: histogram.valueAtPercentile(99.9), max: histogram.max,
+            count: histogram.totalCount, p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max: histogram.max,
             mean: (histogram.mean * 10).rounded() / 10)
     }
 }

@@ -9,12 +9,15 @@ enum Tools {
 
     static func installed(_ tool: String) -> Bool {
         if tool == "nginx-stream" { return FileManager.default.fileExists(atPath: NginxStreamGateway.module) }
+        if tool == "python-hdrhistogram" { return PythonTools.has("hdrh") }
+        if tool == "kubernetes-validate" { return PythonTools.has("kubernetes_validate") }
         return ServerProcess.which(tool) != nil
     }
 
     /// `.enabled(if:)` for every tool in `tools`, with the install command as the reason.
     static func needs(_ tools: String...) -> ConditionTrait {
-        let packages = tools.map { ["nginx-stream": "libnginx-mod-stream", "nghttpx": "nghttp2-proxy"][$0] ?? $0 }.joined(separator: " ")
+        let packages = tools.map { ["nginx-stream": "libnginx-mod-stream", "nghttpx": "nghttp2-proxy",
+                                   "python-hdrhistogram": "(pip) hdrhistogram", "kubernetes-validate": "(pip) kubernetes-validate"][$0] ?? $0 }.joined(separator: " ")
         return .enabled(if: inCI || tools.allSatisfy(installed),
                         Comment(rawValue: "needs \(tools.joined(separator: ", ")): apt-get install \(packages), or run scripts/test"))
     }
