@@ -68,7 +68,7 @@ struct DemoCommand: ParsableCommand {
             print("  JSON report: \(json)")
         }
         if let html {
-            try reportingFailures { try HTMLReport.write(report, result: result, to: html) }
+            try reportingFailures { try HTMLReport.write(report, to: html) }
             print("  HTML report: \(html)")
         }
         try finish(verdict)

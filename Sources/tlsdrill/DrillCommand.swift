@@ -42,7 +42,7 @@ struct RotationDrillCommand: ParsableCommand {
                 }
                 for scenario in scenarios {
                     try scenario.report.write(to: reportDir + "/rotation-\(scenario.name).json")
-                    try HTMLReport.write(scenario.report, result: scenario.result, to: reportDir + "/rotation-\(scenario.name).html")
+                    try HTMLReport.write(scenario.report, to: reportDir + "/rotation-\(scenario.name).html")
                 }
             }
             return scenarios

@@ -9,5 +9,8 @@ func reportingFailures<T>(_ body: () throws -> T) throws -> T {
     } catch let error as TLSDrillError {
         FileHandle.standardError.write(Data("tlsdrill: error: \(error.description)\n".utf8))
         throw ExitCode(2)
+    } catch let error as ReportMerge.MergeError {
+        FileHandle.standardError.write(Data("tlsdrill: error: \(error.description)\n".utf8))
+        throw ExitCode(2)
     }
 }

@@ -18,6 +18,7 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var load: LoadOptions
     @OptionGroup var gate: GateOptions
+    @OptionGroup var shard: ShardOptions
 
     @Option(help: "Write the JSON report (schema tlsdrill.report/v1) here, atomically; also on Ctrl-C.")
     var json: String?
@@ -58,6 +59,7 @@ struct RunCommand: ParsableCommand {
         try load.apply(to: &settings)
         settings.tls.resumption = settings.resume > 0 || (loaded?.document.identities.contains { ($0.resume ?? 0) > 0 } ?? false)
         try settings.validate()
+        try shard.apply(to: &settings)
         if let loaded, let targetSpec, !connection.namesIdentity {
             return try RunPlan.fromProfile(loaded, target: targetSpec, settings: settings)
         }
@@ -101,7 +103,7 @@ struct RunCommand: ParsableCommand {
             }
             if let hdrDir { try result.writeHdrDistributions(to: hdrDir) }
             if let html {
-                try HTMLReport.write(report, result: result, to: html)
+                try HTMLReport.write(report, to: html)
                 print("  HTML report: \(html)")
             }
         }

@@ -9,7 +9,7 @@ struct TLSDrillCommand: ParsableCommand {
         abstract: "Hammer mTLS gateways with concurrent handshakes and say exactly why each rejected one failed.",
         discussion: ExitStatus.helpText,
         version: TLSDrillVersion.line,
-        subcommands: [DemoCommand.self, RunCommand.self, ValidateCommand.self, InspectCommand.self, ServeCommand.self, DrillCommand.self, PKICommand.self, ClassesCommand.self])
+        subcommands: [DemoCommand.self, RunCommand.self, ValidateCommand.self, InspectCommand.self, ServeCommand.self, DrillCommand.self, MergeCommand.self, PKICommand.self, ClassesCommand.self])
 
     /// ArgumentParser's own usage errors exit 64; the policy says 2 for every kind of bad input, in one line.
     static func main() {

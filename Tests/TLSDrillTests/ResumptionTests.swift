@@ -55,7 +55,7 @@ struct ResumptionTests {
             }
         }
         let half = try Self.resuming(port: server.port, fraction: 0.5, tls: .tls13, attempts: 100)
-        let page = HTMLReport.render(half.report(), result: half)
+        let page = HTMLReport.render(half.report())
         #expect(page.contains("Session resumption: requested 0.5") && page.contains("<td>handshake</td><td>resumed</td>"))
         let text = TerminalReport.render(half)
         #expect(text.contains("Resumption: requested 0.50, achieved 0.") && text.contains("handshake, resumed"), "\(text)")

@@ -64,6 +64,7 @@ public final class LoadRunner: @unchecked Sendable {  // `onStart` is set before
     public func run(status: (@Sendable (LiveStatus) -> Void)? = nil) throws -> RunResult {
         let facts = identities.map { $0.context.identity.facts(at: validationTime) }
         let shares = WorkerShare.split(settings, workers: workerCount)
+        if let startAt = settings.startAt { StartTime.wait(until: startAt) { control.stopRequested } }
         let runStart = MonotonicClock.now()
         let startedAt = Date()
         let timeline = TimelineCollector(workers: workerCount, identities: identities.count)

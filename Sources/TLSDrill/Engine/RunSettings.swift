@@ -44,6 +44,10 @@ public struct RunSettings: Sendable {
     public var resume: Double = 0
     /// Closed loop: how long a slot waits before re-dialling after a failure before TLS (0 = at once).
     public var retryPause: TimeInterval = 0.01
+    /// Set when this run is one shard of a larger one (`--shard I/N`): the shard and the whole run's totals.
+    public var shard: ShardTotals?
+    /// Wall-clock start (`--start-at`): the load waits for it, so shards line up.
+    public var startAt: Date?
 
     public init(target: TargetAddress) {
         self.target = target

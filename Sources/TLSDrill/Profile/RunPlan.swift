@@ -29,7 +29,8 @@ public struct RunPlan: Sendable {
                              resume: spec.resume)
         }
         let prepared = try rotation.map {
-            try PreparedRotation.prepare(profile: profile, rotation: $0, target: target, tls: settings.tls, identities: specs)
+            try PreparedRotation.prepare(profile: profile, rotation: $0, target: target, tls: settings.tls, identities: specs,
+                                         gatewaySteps: settings.shard?.shard.runsGatewaySteps ?? true)
         }
         var plan = RunPlan(settings: settings, identities: identities, rotation: prepared)
         plan.profilePath = profile.path

@@ -16,7 +16,8 @@ public enum HTMLReport {
     .multiples{display:grid;grid-template-columns:1fr 1fr;gap:6px 18px}.multiples h3{font-size:13px;margin:6px 0 0}
     """
 
-    public static func render(_ report: RunReport, result: RunResult) -> String {
+    /// The page, from the report alone (so a merged report renders like a single run's).
+    public static func render(_ report: RunReport) -> String {
         let esc = SVGCharts.escape
         var html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>tlsdrill report — \(esc(report.target))</title>\n"
         html += "<style>\(style)\(phaseTabStyle)</style></head><body>\n"
@@ -34,19 +35,24 @@ public enum HTMLReport {
             html += "</div>\n"
         }
         html += "<h2>Outcomes</h2>\n<table><tr><th>class</th><th>count</th><th>%</th><th>top evidence</th></tr>\n"
-        for (outcome, count) in result.outcomeCounts {
+        let outcomeCounts = report.outcomes.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
+        for (name, count) in outcomeCounts {
+            guard let outcome = OutcomeClass(rawValue: name) else { continue }
+            let topEvidence = (report.evidence[name] ?? [:]).max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key ?? ""
             let share = report.attempts > 0 ? Double(count) * 100 / Double(report.attempts) : 0
             html += "<tr><td><span class=\"swatch\" style=\"background:\(SVGCharts.color(outcome))\"></span>\(outcome.rawValue)</td><td class=\"n\">\(count)</td>"
-                + "<td class=\"n\">\(String(format: "%.1f", share))</td><td>\(esc(result.evidence(for: outcome).first?.0 ?? ""))</td></tr>\n"
+                + "<td class=\"n\">\(String(format: "%.1f", share))</td><td>\(esc(topEvidence))</td></tr>\n"
         }
-        let curves = LatencyPhase.allCases.map { phase in
-            (phase, result.histogram(phase).percentiles(ticksPerHalfDistance: 5).map { (percentile: $0.percentile, micros: $0.value) })
+        let curves = LatencyPhase.allCases.map { phase -> (LatencyPhase, [(percentile: Double, micros: UInt64)]) in
+            guard let text = report.histograms?.phases[phase.rawValue], let histogram = try? HistogramCodec.decode(text),
+                  histogram.totalCount > 0 else { return (phase, []) }
+            return (phase, histogram.percentiles(ticksPerHalfDistance: 5).map { (percentile: $0.percentile, micros: $0.value) })
         }
         html += "</table>\n" + resumption(report)
         html += "<h2>Latency percentiles, whole run</h2>\n" + SVGCharts.percentiles(curves)
         html += "<table><tr><th>phase</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>covers</th></tr>\n"
         for phase in LatencyPhase.allCases {
-            let s = result.latency(phase)
+            let s = report.latencyUs[phase.rawValue] ?? LatencySummary(count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0)
             let cells = s.count == 0 ? Array(repeating: "—", count: 5) : [s.p50, s.p90, s.p99, s.p999, s.max].map { "\(TerminalReport.ms($0)) ms" }
             html += "<tr><td>\(phase.rawValue)</td>" + cells.map { "<td class=\"n\">\($0)</td>" }.joined() + "<td>\(esc(phase.covers))</td></tr>\n"
         }
@@ -149,9 +155,9 @@ public enum HTMLReport {
     }
 
     /// Writes the report atomically.
-    public static func write(_ report: RunReport, result: RunResult, to path: String) throws {
+    public static func write(_ report: RunReport, to path: String) throws {
         do {
-            try render(report, result: result).write(toFile: path, atomically: true, encoding: .utf8)
+            try render(report).write(toFile: path, atomically: true, encoding: .utf8)
         } catch {
             throw TLSDrillError.io(path: path, reason: "cannot write the HTML report (\(error.localizedDescription))")
         }

@@ -46,6 +46,10 @@ public struct RunReport: Codable, Sendable {
     public var resumption: ResumptionReport? = nil
     /// Each threshold's verdict (`--threshold`, the profile's `thresholds:`, or the default one).
     public var thresholds: [ThresholdResult]? = nil
+    /// Every latency histogram, lossless (HdrHistogram compressed V2, base64): what `tlsdrill merge` adds up.
+    public var histograms: ReportHistograms? = nil
+    /// The reports a merged report was made of (`tlsdrill merge` only).
+    public var mergedFrom: [MergedSource]? = nil
 
     /// Stamps when, with what and from where the run was made.
     public mutating func attach(_ metadata: RunMetadata) {
@@ -98,6 +102,8 @@ public struct IdentityFactsReport: Codable, Sendable {
 public struct TimelineEntry: Codable, Sendable {
     /// Seconds from the start of the run to the start of the interval.
     public var tS: Double
+    /// The interval's wall-clock start (RFC 3339 UTC, ms): where shards' timelines line up.
+    public var at: String? = nil
     public var attempts: Int
     public var outcomes: [String: Int]
     /// identity → class → count
@@ -133,6 +139,31 @@ public struct ReportSettings: Codable, Sendable {
     public var insecure: Bool
     public var caFile: String?
     public var alpn: [String]
+    /// `--shard I/N` and the whole run's totals (concurrency, rate, handshakes above are this shard's part).
+    public var shard: ShardTotals? = nil
+    /// `--start-at`, when given (RFC 3339).
+    public var startAt: String? = nil
+}
+
+/// Lossless latency histograms (µs), each HdrHistogram compressed V2 base64.
+public struct ReportHistograms: Codable, Sendable {
+    /// phase → histogram.
+    public var phases: [String: String]
+    /// identity → phase → histogram.
+    public var identities: [String: [String: String]]
+    /// `full` / `resumed` → phase → histogram (runs that resume).
+    public var resumption: [String: [String: String]]? = nil
+    /// identity → `full` / `resumed` → phase → histogram (runs that resume).
+    public var identityResumption: [String: [String: [String: String]]]? = nil
+}
+
+/// One report that went into a merged one.
+public struct MergedSource: Codable, Sendable {
+    public var path: String
+    public var hostname: String
+    public var shard: ShardSpec?
+    public var startedAt: String
+    public var attempts: Int
 }
 
 /// How the run's attempts used session resumption.

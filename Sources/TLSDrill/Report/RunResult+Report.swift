@@ -31,7 +31,8 @@ extension RunResult {
             for entry in interval.outcomes { outcomes[classNames[Int(entry.outcome)]] = Int(entry.count) }
             var identities: [String: [String: Int]] = [:]
             for entry in interval.identities { identities[identityNames[Int(entry.identity)], default: [:]][classNames[Int(entry.outcome)]] = Int(entry.count) }
-            var entry = TimelineEntry(tS: (Double(index) * settings.interval * 1000).rounded() / 1000, attempts: outcomes.values.reduce(0, +),
+            let offset = (Double(index) * settings.interval * 1000).rounded() / 1000
+            var entry = TimelineEntry(tS: offset, at: Timestamp.rfc3339(startedAt.addingTimeInterval(offset)), attempts: outcomes.values.reduce(0, +),
                                       outcomes: outcomes, identities: identities, handshakeP50Us: UInt64(interval.handshakeP50Us),
                                       handshakeP99Us: UInt64(interval.handshakeP99Us))
             for entryResumed in interval.resumedAccepted { entry.resumedAccepted[identityNames[Int(entryResumed.identity)]] = Int(entryResumed.count) }
@@ -51,11 +52,32 @@ extension RunResult {
                 target: settings.target.description, sni: settings.tls.serverName, tls: settings.tls.version.rawValue,
                 confirm: settings.confirm.rawValue, path: settings.path, workers: workers, concurrency: settings.concurrency,
                 rate: settings.rate, handshakes: settings.handshakes, durationS: settings.duration, hold: settings.hold,
-                insecure: settings.tls.insecure, caFile: settings.tls.caFile, alpn: settings.tls.alpn))
+                insecure: settings.tls.insecure, caFile: settings.tls.caFile, alpn: settings.tls.alpn,
+                shard: settings.shard, startAt: settings.startAt.map(Timestamp.rfc3339)))
+        report.histograms = encodedHistograms()
         report.pausedS = (pausedSeconds * 1000).rounded() / 1000
         report.resumption = resumptionReport()
         report.attach(RunMetadata.current(startedAt: startedAt, endedAt: startedAt.addingTimeInterval(elapsed)))
         return report
+    }
+}
+
+extension RunResult {
+    /// Every histogram the report summarises, encoded losslessly for `tlsdrill merge` and HdrHistogram's tools.
+    func encodedHistograms() -> ReportHistograms {
+        func encoded(_ histograms: PhaseHistograms) -> [String: String] {
+            Dictionary(uniqueKeysWithValues: LatencyPhase.allCases.map { ($0.rawValue, HistogramCodec.encode(histograms[$0])) })
+        }
+        var result = ReportHistograms(
+            phases: encoded(stats.latency),
+            identities: Dictionary(uniqueKeysWithValues: identityNames.enumerated().map { ($1, encoded(stats.latencyByIdentity[$0])) }))
+        if Resumption.allCases.contains(where: { resumptionCount($0) > 0 }) {
+            result.resumption = ["full": encoded(stats.latencyFull), "resumed": encoded(stats.latencyResumed)]
+            result.identityResumption = Dictionary(uniqueKeysWithValues: identityNames.enumerated().map { index, name in
+                (name, ["full": encoded(stats.latencyFullByIdentity[index]), "resumed": encoded(stats.latencyResumedByIdentity[index])])
+            })
+        }
+        return result
     }
 }
 
@@ -79,10 +101,20 @@ extension RunReport {
     }
 
     /// Reads a report written by `write(to:)`.
+    /// Throws `TLSDrillError` naming the file when it is missing, unreadable or not a tlsdrill report.
     public static func read(from path: String) throws -> RunReport {
+        guard FileManager.default.fileExists(atPath: path) else { throw TLSDrillError.missingFile(path: path) }
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw TLSDrillError.unreadableFile(path: path, reason: error.localizedDescription)
+        }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(RunReport.self, from: try Data(contentsOf: URL(fileURLWithPath: path)))
+        do {
+            return try decoder.decode(RunReport.self, from: data)
+        } catch {
+            throw TLSDrillError.io(path: path, reason: "not a tlsdrill JSON report (\(JSONProblem.describe(error))); pass files written by --json")
+        }
     }
 }
 

@@ -3,37 +3,47 @@ import Foundation
 /// The end-of-run summary, in the spirit of wrk: figures first, then the class table, then latency.
 public enum TerminalReport {
     public static func render(_ result: RunResult) -> String {
+        render(result.report(), identityOrder: result.identityNames)
+    }
+
+    /// The summary from a report alone (a run's, or a merged one); identities in `identityOrder`, else by name.
+    public static func render(_ report: RunReport, identityOrder: [String]? = nil) -> String {
         var out = ""
-        let settings = result.settings
+        let settings = report.settings
         let model = settings.rate.map { "open loop at \(format($0)) attempts/s" } ?? "closed loop, \(settings.concurrency) in flight"
-        out += "tlsdrill → \(settings.target)  (\(model), \(result.workers) worker\(result.workers == 1 ? "" : "s"), TLS \(settings.tls.version.rawValue), confirm \(settings.confirm.rawValue))\n"
-        out += "  \(result.attempts) attempts in \(String(format: "%.2f", result.elapsed))s = \(format(result.achievedRate)) attempts/s"
-        if settings.rate != nil { out += ", missed starts \(result.missedStarts)" }
-        if result.pausedSeconds > 0 { out += String(format: ", slots paused %.1fs before re-dialling", result.pausedSeconds) }
-        if result.interrupted { out += "  [interrupted: \(result.abandonedInFlight) in-flight attempts dropped]" }
+        out += "tlsdrill → \(report.target)  (\(model), \(settings.workers) worker\(settings.workers == 1 ? "" : "s"), TLS \(settings.tls), confirm \(settings.confirm))\n"
+        if let shard = settings.shard {
+            out += "  shard \(shard.shard.index)/\(shard.shard.count) of a run with \(shard.concurrency) in flight"
+                + (shard.rate.map { ", \(format($0)) attempts/s" } ?? "") + (shard.handshakes.map { ", \($0) attempts" } ?? "") + "\n"
+        }
+        if let sources = report.mergedFrom { out += "  merged from \(sources.count) report\(sources.count == 1 ? "" : "s") (\(Set(sources.map(\.hostname)).count) host\(Set(sources.map(\.hostname)).count == 1 ? "" : "s")), timelines aligned by wall-clock time\n" }
+        out += "  \(report.attempts) attempts in \(String(format: "%.2f", report.durationS))s = \(format(report.achievedRate)) attempts/s"
+        if settings.rate != nil { out += ", missed starts \(report.missedStarts)" }
+        if report.pausedS > 0 { out += String(format: ", slots paused %.1fs before re-dialling", report.pausedS) }
+        if report.interrupted { out += "  [interrupted: \(report.abandonedInFlight) in-flight attempts dropped]" }
         out += "\n\n"
         out += "  Outcome                          Count      %  Top evidence\n"
-        for (outcome, count) in result.outcomeCounts {
-            let share = result.attempts > 0 ? Double(count) * 100 / Double(result.attempts) : 0
-            let evidence = result.evidence(for: outcome).first?.0 ?? ""
-            out += "  " + pad(outcome.rawValue, 30) + padLeft("\(count)", 8) + padLeft(String(format: "%.1f", share), 7) + "  " + evidence + "\n"
+        for (outcome, count) in report.outcomes.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }) {
+            let share = report.attempts > 0 ? Double(count) * 100 / Double(report.attempts) : 0
+            let evidence = (report.evidence[outcome] ?? [:]).min { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }?.key ?? ""
+            out += "  " + pad(outcome, 30) + padLeft("\(count)", 8) + padLeft(String(format: "%.1f", share), 7) + "  " + evidence + "\n"
         }
-        if result.identityNames.count > 1 {
+        if report.identities.count > 1 {
             out += "\n  Identity                         Count  Outcomes\n"
-            for name in result.identityNames {
-                let counts = OutcomeClass.allCases.map { ($0, result.count($0, identity: name)) }.filter { $0.1 > 0 }
-                let total = counts.reduce(0) { $0 + $1.1 }
-                out += "  " + pad(name, 30) + padLeft("\(total)", 8) + "  " + counts.map { "\($0.0.rawValue) \($0.1)" }.joined(separator: ", ") + "\n"
+            for name in identityOrder ?? report.identities.keys.sorted() {
+                guard let share = report.identities[name] else { continue }
+                let counts = OutcomeClass.allCases.compactMap { outcome in share.outcomes[outcome.rawValue].map { (outcome, $0) } }.filter { $0.1 > 0 }
+                out += "  " + pad(name, 30) + padLeft("\(share.attempts)", 8) + "  " + counts.map { "\($0.0.rawValue) \($0.1)" }.joined(separator: ", ") + "\n"
             }
         }
         out += "\n  Latency (ms)      p50      p90      p99    p99.9      max    count\n"
         for phase in LatencyPhase.allCases {
-            let s = result.latency(phase)
+            let s = report.latencyUs[phase.rawValue] ?? LatencySummary(count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0)
             // A phase no attempt reached has no percentiles: a dash, not a zero that reads as "instant".
             let cells = s.count == 0 ? Array(repeating: "—", count: 5) : [s.p50, s.p90, s.p99, s.p999, s.max].map(ms)
             out += "  " + pad(phase.rawValue, 12) + cells.map { padLeft($0, 9) }.joined() + padLeft("\(s.count)", 9) + "\n"
         }
-        if let resumption = result.resumptionReport() {
+        if let resumption = report.resumption {
             out += String(format: "\n  Resumption: requested %.2f, achieved %.4f (%d resumed, %d full, %d offered but refused)\n",
                           resumption.requested, resumption.achieved, resumption.counts["resumed"] ?? 0, resumption.counts["full"] ?? 0,
                           resumption.counts["offered-refused"] ?? 0)

@@ -9,8 +9,10 @@ public struct PreparedRotation: Sendable {
     public let scheduler: RotationScheduler
 
     /// Compiles `profile.rotation` for `identities` (the profile's identities with weight, in order).
+    /// Without `gatewaySteps` (every shard but 0) the gateway-side steps and `before:` are left out: the
+    /// client-side ones (`clients`, `client_trust`) still run, at the same offsets.
     public static func prepare(profile: Profile, rotation: RotationSpec, target: TargetSpec, tls: ClientTLSSettings,
-                               identities: [IdentitySpec]) throws -> PreparedRotation {
+                               identities: [IdentitySpec], gatewaySteps: Bool = true) throws -> PreparedRotation {
         let names = identities.map(\.name)
         func resolve(_ file: String) -> String { ProfilePaths.resolve(file, profile: profile.path) }
         var changes: [ClientPlan.WeightChange] = []
@@ -35,13 +37,15 @@ public struct PreparedRotation: Sendable {
                 trustChanges.append((step.at, trustPhases.count))
                 step.action = .clientTrust(file: path)
             case .verifyCANames(let files):
+                guard gatewaySteps else { continue }
                 step.action = .verifyCANames(files: files.map(resolve))
             case .reload, .signal, .exec:
+                guard gatewaySteps else { continue }
                 step.action = gatewaySide(step.action, resolve: resolve)
             }
             steps.append(step)
         }
-        let before = rotation.before.map { step in
+        let before = (gatewaySteps ? rotation.before : []).map { step in
             var resolved = step
             resolved.action = gatewaySide(step.action, resolve: resolve)
             return resolved
