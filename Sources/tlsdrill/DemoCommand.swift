@@ -37,6 +37,7 @@ struct DemoCommand: ParsableCommand {
     var quiet = false
 
     @OptionGroup var gate: GateOptions
+    @OptionGroup var metrics: MetricsOptions
 
     func run() throws {
         let (result, report, verdict) = try reportingFailures { () -> (RunResult, RunReport, (status: ExitStatus, reasons: [String])) in
@@ -51,12 +52,13 @@ struct DemoCommand: ParsableCommand {
             options.reject = try choice(reject, flag: "--reject")
             options.tls = try choice(tls, flag: "--tls")
             options.allowedClientSANs = allowClientSan
+            options.publishesMetrics = metrics.metricsListen != nil
             let demo = try DemoScenario(options: options)
             defer { demo.tearDown() }
             print("tlsdrill demo: built-in gateway on \(demo.gatewayAddress) trusts gen1 and rejects with '\(options.reject.rawValue)'; drilling for \(duration) with \(mix)")
             fflush(nil)  // all streams: `stdout` is shared mutable state to Swift 6
             try runGate.thresholds.checkIdentities(options.mix.entries.map(\.name))
-            let result = try RunSession(runner: demo.load, quiet: quiet).run()
+            let result = try metrics.serving(demo.load) { try RunSession(runner: demo.load, quiet: quiet).run() }
             var report = result.report()
             let verdict = runGate.judge(&report)
             return (result, report, verdict)

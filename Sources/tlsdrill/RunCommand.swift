@@ -19,6 +19,7 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var load: LoadOptions
     @OptionGroup var gate: GateOptions
     @OptionGroup var shard: ShardOptions
+    @OptionGroup var metrics: MetricsOptions
 
     @Option(help: "Write the JSON report (schema tlsdrill.report/v1) here, atomically; also on Ctrl-C.")
     var json: String?
@@ -60,6 +61,7 @@ struct RunCommand: ParsableCommand {
         settings.tls.resumption = settings.resume > 0 || (loaded?.document.identities.contains { ($0.resume ?? 0) > 0 } ?? false)
         try settings.validate()
         try shard.apply(to: &settings)
+        settings.publishesMetrics = metrics.metricsListen != nil
         if let loaded, let targetSpec, !connection.namesIdentity {
             return try RunPlan.fromProfile(loaded, target: targetSpec, settings: settings)
         }
@@ -87,7 +89,7 @@ struct RunCommand: ParsableCommand {
             try plan.prepareGateway { step in
                 FileHandle.standardError.write(Data("tlsdrill: before the load: \(step.name) — \(step.outcome == .ok ? "" : step.outcome.rawValue + ": ")\(step.detail)\n".utf8))
             }
-            let result = try RunSession(runner: runner, quiet: quiet).run()
+            let result = try metrics.serving(runner) { try RunSession(runner: runner, quiet: quiet).run() }
             var report = plan.report(result)
             let verdict = runGate.judge(&report)
             return (result, report, verdict)

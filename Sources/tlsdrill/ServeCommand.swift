@@ -60,6 +60,9 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "No per-second counters on stderr.")
     var quiet = false
 
+    @Option(help: "Serve live Prometheus metrics at http://HOST:PORT/metrics: connections by verdict, handshake seconds, reload generation.")
+    var metricsListen: String?
+
     func run() throws {
         try reportingFailures {
             var settings = ServerTLSSettings(certFile: cert, keyFile: key)
@@ -80,6 +83,12 @@ struct ServeCommand: ParsableCommand {
             options.workers = workers
             try ResourceLimits.ensureFileDescriptors(min(20_000, ResourceLimits.hardFileDescriptorLimit))
             let server = try GatewayServer(settings: settings, options: options)
+            let metrics = try metricsListen.map { listen in
+                let live = GatewayMetrics(server: server)
+                return try MetricsServer.start(listen: listen) { live.scrape() }
+            }
+            defer { metrics?.stop() }
+            if let metrics { FileHandle.standardError.write(Data("tlsdrill serve: metrics at http://\(metrics.address)/metrics\n".utf8)) }
             try GatewaySession(server: server, control: control, reloadFrom: reloadFrom, quiet: quiet, limit: limit).run()
         }
     }

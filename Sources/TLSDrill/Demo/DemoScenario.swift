@@ -12,6 +12,8 @@ public final class DemoScenario: @unchecked Sendable {  // immutable after init;
         public var mix = IdentityMixSpec.demoDefault
         public var reject: RejectMode = .alert
         public var tls: TLSVersionChoice = .auto
+        /// Workers publish live counters for `/metrics`.
+        public var publishesMetrics = false
         public init() {}
     }
 
@@ -47,6 +49,7 @@ public final class DemoScenario: @unchecked Sendable {  // immutable after init;
             settings.duration = options.duration
             settings.concurrency = options.concurrency
             settings.workers = options.workers
+            settings.publishesMetrics = options.publishesMetrics
             let identities = try options.mix.identities(from: pki, flag: "--mix").map { identity, weight in
                 WeightedIdentity(context: try ClientTLSContext(identity: identity, settings: settings.tls), weight: weight)
             }

@@ -50,8 +50,16 @@ public final class LoadRunner: @unchecked Sendable {  // `onStart` is set before
         var workers = min(settings.workers, settings.concurrency)
         if let handshakes = settings.handshakes { workers = min(workers, handshakes) }
         workerCount = max(1, workers)
-        control = RunControl(workers: workerCount)
+        let control = RunControl(workers: workerCount, metricsIdentities: settings.publishesMetrics ? identities.count : nil)
+        self.control = control
+        liveMetrics = control.metrics.map { boards in
+            ClientMetrics(boards: boards, control: control, identityNames: identities.map(\.context.identity.name),
+                          target: settings.target.description, shard: settings.shard?.shard)
+        }
     }
+
+    /// The live `/metrics` of this run (when `settings.publishesMetrics`).
+    public let liveMetrics: ClientMetrics?
 
     /// Asks the workers to stop now; in-flight attempts are dropped, the report is still produced.
     public func requestStop() { control.requestStop() }

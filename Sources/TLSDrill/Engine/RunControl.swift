@@ -19,8 +19,12 @@ final class RunControl: Sendable {
     let missedStarts: [ProgressCounter]
     /// [worker][class] completed attempts.
     let outcomes: [[ProgressCounter]]
+    /// Per worker, what it publishes for `/metrics` (nil when the run serves no metrics: then the hot path
+    /// does not touch them at all).
+    let metrics: [ClientMetricsBoard]?
 
-    init(workers: Int) {
+    init(workers: Int, metricsIdentities: Int? = nil) {
+        metrics = metricsIdentities.map { identities in (0..<workers).map { _ in ClientMetricsBoard(identities: identities) } }
         completed = (0..<workers).map { _ in ProgressCounter() }
         accepted = (0..<workers).map { _ in ProgressCounter() }
         inFlight = (0..<workers).map { _ in ProgressCounter() }

@@ -48,6 +48,8 @@ public struct RunSettings: Sendable {
     public var shard: ShardTotals?
     /// Wall-clock start (`--start-at`): the load waits for it, so shards line up.
     public var startAt: Date?
+    /// Workers publish live counters for a `/metrics` endpoint (`--metrics-listen`).
+    public var publishesMetrics = false
 
     public init(target: TargetAddress) {
         self.target = target

@@ -37,6 +37,8 @@ final class Worker: @unchecked Sendable {
     private var intervalIndex = 0
     private var intervalEnds: UInt64
     private let timeline: TimelineCollector
+    /// This worker's `/metrics` board, when the run serves metrics.
+    private let metrics: ClientMetricsBoard?
 
     private var inFlight = 0
     private var started = 0
@@ -75,6 +77,7 @@ final class Worker: @unchecked Sendable {
         interval = TimelineBucket(identities: identities.count)
         intervalEnds = runStart + intervalNanos
         self.timeline = timeline
+        metrics = control.metrics?[index]
         let connectionHeader = settings.hold > 0 ? "keep-alive" : "close"
         request = Array("GET \(settings.path) HTTP/1.1\r\nHost: \(settings.hostHeader)\r\nUser-Agent: tlsdrill\r\nConnection: \(connectionHeader)\r\n\r\n".utf8)
         http2Request = settings.tls.alpn.contains("h2") ? HTTP2Frames.request(path: settings.path, authority: settings.hostHeader) : []
@@ -514,6 +517,12 @@ final class Worker: @unchecked Sendable {
         Self.recordPhases(connection, now: now, total: total, into: &stats.latencyByIdentity[identity])
         Self.recordPhases(connection, now: now, total: total, into: &interval)
         if resumes { recordResumption(connection, outcome: outcome, now: now, total: total) }
+        if let metrics {
+            metrics.count(identity: identity, outcome: outcome)
+            if resumes { metrics.count(identity: identity, resumption: connection.resumption) }
+            var recorder = metrics.recorder(resumed: connection.resumption == .resumed)
+            Self.recordPhases(connection, now: now, total: total, into: &recorder)
+        }
         control.completed[index].add(1)
         control.outcomes[index][outcome].add(1)
         if diagnosis.outcome == .accepted { control.accepted[index].add(1) }

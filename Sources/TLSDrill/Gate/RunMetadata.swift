@@ -44,7 +44,7 @@ public struct ProfileFingerprint: Codable, Sendable, Equatable {
 /// tlsdrill's own version and the OpenSSL it runs on.
 public enum TLSDrillVersion {
     /// The package version (bumped with each release).
-    public static let current = "0.10.0"
+    public static let current = "0.11.0"
     /// OpenSSL's version string as the running library reports it.
     public static var openSSL: String { String(cString: OpenSSL_version(OPENSSL_VERSION)) }
     /// `tlsdrill --version`.

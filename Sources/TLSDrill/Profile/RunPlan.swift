@@ -49,7 +49,10 @@ public struct RunPlan: Sendable {
     /// A runner whose start also starts the rotation's steps.
     public func makeRunner() throws -> LoadRunner {
         let runner = try LoadRunner(settings: settings, identities: identities, plan: rotation?.plan, trustPhases: rotation?.trustPhases ?? [])
-        if let scheduler = rotation?.scheduler { runner.onStart = { scheduler.start(at: $0) } }
+        if let scheduler = rotation?.scheduler {
+            runner.onStart = { scheduler.start(at: $0) }
+            runner.liveMetrics?.observeSteps { scheduler.recordsSoFar }
+        }
         return runner
     }
 

@@ -56,6 +56,9 @@ public final class RotationScheduler: Sendable {
         return done.sorted { $0.atS < $1.atS || ($0.atS == $1.atS && $0.name < $1.name) }
     }
 
+    /// The steps that have run so far (for live metrics).
+    public var recordsSoFar: [StepRecord] { records.withLock { $0 } }
+
     /// Runs the `before` steps in order, now; the first that fails stops the run before the load.
     public func runBefore(log: (StepRecord) -> Void) throws {
         for step in before {

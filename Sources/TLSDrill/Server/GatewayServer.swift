@@ -68,6 +68,14 @@ public final class GatewayServer: @unchecked Sendable {  // `started` is set onc
     @discardableResult
     public func reload(_ settings: ServerTLSSettings) throws -> Int { try context.reload(settings) }
 
+    /// Handshake latency buckets (counts, one per `LatencyBuckets` bucket) and their sum (ns), over workers.
+    func handshakeBuckets() -> (counts: [Int], sumNanoseconds: Int) {
+        var counts = Array(repeating: 0, count: LatencyBuckets.count)
+        var sum = 0
+        for counter in counters { counter.handshake.accumulate(series: 0, counts: &counts, sum: &sum) }
+        return (counts, sum)
+    }
+
     /// Verdicts so far, summed over workers.
     public func counts() -> [ServerVerdict: Int] {
         var totals: [ServerVerdict: Int] = [:]

@@ -15,6 +15,8 @@ final class ServerConnection {
     var context: ServerTLSContext?
     var interest: EventPoller.Interest = []
     var deadline: UInt64 = 0
+    /// When accept() returned it (MonotonicClock), for the handshake latency metric.
+    var acceptedAt: UInt64 = 0
     var received = 0
     var response: [UInt8] = []
     var written = 0

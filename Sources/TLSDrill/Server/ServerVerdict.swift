@@ -28,8 +28,16 @@ public enum ServerVerdict: String, CaseIterable, Sendable, Codable {
     }
 }
 
-/// Per-worker verdict counters, readable from the status thread.
+/// Per-worker verdict counters and handshake latency buckets, readable from the status and metrics threads.
 final class ServerCounters: Sendable {
     let counts: [ProgressCounter] = ServerVerdict.allCases.map { _ in ProgressCounter() }
+    /// accept() until the handshake's verdict, for `/metrics`.
+    let handshake = PhaseBucketBoard(series: 1)
     @inline(__always) func add(_ verdict: ServerVerdict) { counts[verdict.index].add(1) }
+
+    /// Counts a handshake that reached `verdict`, `nanoseconds` after its connection was accepted.
+    @inline(__always) func add(_ verdict: ServerVerdict, after nanoseconds: UInt64) {
+        counts[verdict.index].add(1)
+        handshake.record(series: 0, nanoseconds: nanoseconds)
+    }
 }

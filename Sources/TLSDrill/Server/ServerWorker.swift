@@ -72,7 +72,8 @@ final class ServerWorker: @unchecked Sendable {
             connection.phase = .handshaking
             connection.received = 0
             connection.written = 0
-            connection.deadline = MonotonicClock.now() + timeoutNanos
+            connection.acceptedAt = MonotonicClock.now()
+            connection.deadline = connection.acceptedAt + timeoutNanos
             tlsdrill_observation_reset(connection.observation)
             _ = tlsdrill_set_observation(ssl, connection.observation)
             SSL_set_fd(ssl, fd)
@@ -118,7 +119,7 @@ final class ServerWorker: @unchecked Sendable {
         let result = SSL_do_handshake(ssl)
         if result == 1 {
             let verdict = verdictAfterHandshake(connection, ssl: ssl)
-            counters.add(verdict)
+            counters.add(verdict, after: MonotonicClock.now() - connection.acceptedAt)
             connection.http2 = tlsdrill_alpn_is_h2(ssl) == 1
             connection.response = switch (verdict, connection.http2) {
             case (.accepted, false): HTTPResponses.okClose
@@ -141,11 +142,11 @@ final class ServerWorker: @unchecked Sendable {
         if seen.client_hello_seen == 0 {
             // A TCP probe (load balancer health check, tlsdrill's preflight): not a handshake.
         } else if seen.verify_error != 0 || seen.san_rejected != 0 {
-            counters.add(.forVerifyError(seen.verify_error, sanRejected: seen.san_rejected != 0))
+            counters.add(.forVerifyError(seen.verify_error, sanRejected: seen.san_rejected != 0), after: MonotonicClock.now() - connection.acceptedAt)
         } else if seen.alert_sent == Int32(TLSAlert.certificateRequired) || (seen.certificate_message_sent != 0 && seen.peer_certificate_received == 0 && seen.alert_sent == Int32(TLSAlert.handshakeFailure)) {
-            counters.add(.rejectedNoCertificate)
+            counters.add(.rejectedNoCertificate, after: MonotonicClock.now() - connection.acceptedAt)
         } else {
-            counters.add(.handshakeError)
+            counters.add(.handshakeError, after: MonotonicClock.now() - connection.acceptedAt)
         }
         close(connection, graceful: false)
     }
