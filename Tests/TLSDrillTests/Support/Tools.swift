@@ -17,7 +17,7 @@ enum Tools {
     /// `.enabled(if:)` for every tool in `tools`, with the install command as the reason.
     static func needs(_ tools: String...) -> ConditionTrait {
         let packages = tools.map { ["nginx-stream": "libnginx-mod-stream", "nghttpx": "nghttp2-proxy",
-                                   "python-hdrhistogram": "(pip) hdrhistogram", "kubernetes-validate": "(pip) kubernetes-validate"][$0] ?? $0 }.joined(separator: " ")
+                                   "prometheus": "prometheus", "python-hdrhistogram": "(pip) hdrhistogram", "kubernetes-validate": "(pip) kubernetes-validate"][$0] ?? $0 }.joined(separator: " ")
         return .enabled(if: inCI || tools.allSatisfy(installed),
                         Comment(rawValue: "needs \(tools.joined(separator: ", ")): apt-get install \(packages), or run scripts/test"))
     }
