@@ -75,6 +75,7 @@ public final class LoadRunner: @unchecked Sendable {  // `onStart` is set before
         if let startAt = settings.startAt { StartTime.wait(until: startAt) { control.stopRequested } }
         let runStart = MonotonicClock.now()
         let startedAt = Date()
+        liveMetrics?.markStarted(at: startedAt)
         let timeline = TimelineCollector(workers: workerCount, identities: identities.count)
         let workers = try shares.enumerated().map { index, share in
             try Worker(index: index, settings: settings, share: share, identities: identities, facts: facts,

@@ -1,3 +1,4 @@
+import Foundation
 import Prometheus
 import Synchronization
 
@@ -12,6 +13,8 @@ public final class ClientMetrics: Sendable {
     private let common: [(String, String)]
     private let state: Mutex<ScrapeState>
     private let steps = Mutex<(@Sendable () -> [StepRecord])?>(nil)
+    /// Unix time the load started (0 before), to put rotation steps on the wall clock.
+    private let loadStarted = Atomic<Double>(0)
 
     private struct ScrapeState: @unchecked Sendable {  // only touched under the mutex
         var attempts: [Int: Counter] = [:]
@@ -48,6 +51,9 @@ public final class ClientMetrics: Sendable {
         _ = registry.makeCounter(descriptor: MetricNames.missedStarts, labels: common)
         _ = registry.makeGauge(descriptor: MetricNames.inFlight, labels: common)
     }
+
+    /// Called by the runner when the load starts.
+    func markStarted(at date: Date) { loadStarted.store(date.timeIntervalSince1970, ordering: .relaxed) }
 
     /// Where the rotation's step records come from (set when the run has a rotation).
     public func observeSteps(_ records: @escaping @Sendable () -> [StepRecord]) { steps.withLock { $0 = records } }
@@ -98,7 +104,7 @@ public final class ClientMetrics: Sendable {
         }
         for record in stepRecords where state.stepGauges["\(record.name)\u{0}\(record.atS)"] == nil {
             let gauge = registry.makeGauge(descriptor: MetricNames.step, labels: [("step", record.name), ("outcome", record.outcome.rawValue)] + common)
-            gauge.set(to: record.startedS)
+            gauge.set(to: loadStarted.load(ordering: .relaxed) + record.startedS)
             state.stepGauges["\(record.name)\u{0}\(record.atS)"] = gauge
         }
     }
