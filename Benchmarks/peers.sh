@@ -99,6 +99,14 @@ for tls in 1.3 1.2; do
     --tls "$tls" --confirm http --concurrency 32 --duration "${SECONDS_PER_ROW}s" --fast-ec-decoding
   run_row "  same, --no-verify-cache" "$tls" "$NGINX_WORKER" "$PORT" "$BIN" run --target "127.0.0.1:$PORT" "${COMMON[@]}" \
     --tls "$tls" --confirm http --concurrency 32 --duration "${SECONDS_PER_ROW}s" --no-verify-cache
+  # Live metrics on, scraped every second as Prometheus would (the scrape's work counts as client CPU).
+  METRICS_PORT=$((PORT + 3))
+  ( for _ in $(seq $((SECONDS_PER_ROW + 2))); do sleep 1; (exec 3<>"/dev/tcp/127.0.0.1/$METRICS_PORT" && printf 'GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' >&3 && cat <&3 >/dev/null) 2>/dev/null || true; done ) &
+  SCRAPER=$!
+  run_row "  same, --metrics-listen (1s scrape)" "$tls" "$NGINX_WORKER" "$PORT" "$BIN" run --target "127.0.0.1:$PORT" "${COMMON[@]}" \
+    --tls "$tls" --confirm http --concurrency 32 --duration "${SECONDS_PER_ROW}s" --metrics-listen "127.0.0.1:$METRICS_PORT"
+  kill "$SCRAPER" 2>/dev/null || true
+  wait "$SCRAPER" 2>/dev/null || true
   run_row "tlsdrill --confirm none → nginx" "$tls" "$NGINX_WORKER" "$PORT" "$BIN" run --target "127.0.0.1:$PORT" "${COMMON[@]}" \
     --tls "$tls" --confirm none --concurrency 32 --duration "${SECONDS_PER_ROW}s"
   run_row "tlsdrill --confirm http → serve" "$tls" "$SERVE_PID" "$SERVE_PORT" "$BIN" run --target "127.0.0.1:$SERVE_PORT" "${COMMON[@]}" \
@@ -116,7 +124,8 @@ awk '
   /http → nginx/ { tl[$(NF-3)] = $(NF-1) / $(NF-2); ns[$(NF-3)] = $NF / $(NF-2) }
   /openssl-context default/ { td[$(NF-3)] = $(NF-1) / $(NF-2) }
   /fast-ec-decoding/ { tf[$(NF-3)] = $(NF-1) / $(NF-2) }
+  /metrics-listen/ { tm[$(NF-3)] = $(NF-1) / $(NF-2) }
   /http → serve/ { ss[$(NF-3)] = $NF / $(NF-2) }
   END {
-    for (v in st) printf "TLS %s: tlsdrill/s_time client CPU per handshake = %.2f lean (default), %.2f --openssl-context default, %.2f lean + --fast-ec-decoding; serve/nginx server CPU per handshake = %.2f\n", v, tl[v] / st[v], td[v] / st[v], tf[v] / st[v], ss[v] / ns[v]
+    for (v in st) printf "TLS %s: tlsdrill/s_time client CPU per handshake = %.2f lean (default), %.2f --openssl-context default, %.2f lean + --fast-ec-decoding; metrics on/off = %.3f; serve/nginx server CPU per handshake = %.2f\n", v, tl[v] / st[v], td[v] / st[v], tf[v] / st[v], tm[v] / tl[v], ss[v] / ns[v]
   }' "$WORK/rows"

@@ -58,4 +58,21 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
     }
+
+    // Live metrics: what one attempt's publishing costs a worker (atomics only: no allocation), and what a
+    // scrape costs at 2,000 identity × class series with 1,000 attempts published since the last scrape.
+    let metricsBench = MetricsScrapeBench(identities: 400, classesPerIdentity: 5)
+    Benchmark("Metrics: publish one attempt (count + 4 phase samples)",
+              configuration: .init(scalingFactor: .kilo, thresholds: [.mallocCountTotal: .init(absolute: [.p90: 0])])) { benchmark in
+        for attempt in benchmark.scaledIterations { metricsBench.publishOne(attempt) }
+    }
+    Benchmark("Metrics: scrape, 2,000 identity x class series, 1,000 new attempts",
+              configuration: .init(metrics: [.instructions, .mallocCountTotal, .cpuTotal, .wallClock])) { benchmark in
+        for _ in benchmark.scaledIterations {
+            benchmark.stopMeasurement()
+            metricsBench.advance(attempts: 1_000)
+            benchmark.startMeasurement()
+            blackHole(metricsBench.scrape())
+        }
+    }
 }
