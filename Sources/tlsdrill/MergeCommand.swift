@@ -44,18 +44,8 @@ struct MergeCommand: ParsableCommand {
             return (merged, verdict)
         }
         print(TerminalReport.render(report), terminator: "")
-        if let rotation = report.rotation { print(rotation.render(steps: report.steps ?? []), terminator: "") }
-        print((report.thresholds ?? []).render(), terminator: "")
-        try reportingFailures {
-            if let json {
-                try report.write(to: json)
-                print("  JSON report: \(json)")
-            }
-            if let html {
-                try HTMLReport.write(report, to: html)
-                print("  HTML report: \(html)")
-            }
-        }
+        ReportOutput.printVerdicts(report)
+        try ReportOutput.write(report, json: json, html: html)
         try finish(verdict)
     }
 }

@@ -95,19 +95,9 @@ struct RunCommand: ParsableCommand {
             return (result, report, verdict)
         }
         print(TerminalReport.render(result), terminator: "")
-        if let rotation = report.rotation { print(rotation.render(steps: report.steps ?? []), terminator: "") }
-        print((report.thresholds ?? []).render(), terminator: "")
-        // Reports are written after the terminal report, so a write that still fails loses nothing on screen.
-        try reportingFailures {
-            if let json {
-                try report.write(to: json)
-                print("  JSON report: \(json)")
-            }
+        ReportOutput.printVerdicts(report)
+        try ReportOutput.write(report, json: json, html: html) {
             if let hdrDir { try result.writeHdrDistributions(to: hdrDir) }
-            if let html {
-                try HTMLReport.write(report, to: html)
-                print("  HTML report: \(html)")
-            }
         }
         try finish(verdict)
     }

@@ -69,6 +69,31 @@ struct MetricsTests {
         #expect(!notFound.contains("tlsdrill_"))
     }
 
+    /// With `--resume`, the metrics split full vs resumed like the report: session kinds per identity, and
+    /// each phase's histogram under `session="full"` or `session="resumed"`.
+    @Test func resumedAndFullSessionsAreSplit() throws {
+        var gatewaySettings = BuiltInGateway.settings()
+        gatewaySettings.tickets = true
+        let gateway = try BuiltInGateway.start(gatewaySettings)
+        defer { gateway.stop() }
+        var settings = try Drill.settings(port: gateway.port, tls: .tls13)
+        settings.resume = 0.5
+        settings.tls.resumption = true
+        settings.handshakes = 300
+        settings.concurrency = 8
+        settings.publishesMetrics = true
+        let runner = try LoadRunner(settings: settings, identities: [
+            WeightedIdentity(context: try ClientTLSContext(identity: try Drill.identity("gen1-client"), settings: settings.tls))])
+        let result = try runner.run()
+        let exposition = String(decoding: try #require(runner.liveMetrics).scrape(), as: UTF8.self)
+        let resumed = result.resumptionCount(.resumed)
+        #expect(resumed > 100)
+        #expect(Self.sum(exposition, "tlsdrill_resumption_attempts_total{", "kind=\"resumed\"", "identity=\"gen1-client\"") == Double(resumed))
+        #expect(Self.sum(exposition, "tlsdrill_resumption_attempts_total{", "kind=\"full\"") == Double(result.resumptionCount(.full)))
+        #expect(Self.sum(exposition, "tlsdrill_phase_seconds_count{", "phase=\"handshake\"", "session=\"resumed\"") == Double(resumed))
+        #expect(Self.sum(exposition, "tlsdrill_phase_seconds_count{", "phase=\"total\"", "session=\"full\"") == Double(result.attempts - resumed))
+    }
+
     @Test func aBusyMetricsPortIsAOneLineError() throws {
         let first = try MetricsServer.start(listen: "127.0.0.1:0") { [] }
         defer { first.stop() }

@@ -9,7 +9,6 @@ public final class ClientMetrics: Sendable {
     private let registry = PrometheusCollectorRegistry()
     private let boards: [ClientMetricsBoard]
     private let control: RunControl
-    private let identityNames: [String]
     private let common: [(String, String)]
     private let state: Mutex<ScrapeState>
     private let steps = Mutex<(@Sendable () -> [StepRecord])?>(nil)
@@ -17,10 +16,8 @@ public final class ClientMetrics: Sendable {
     private let loadStarted = Atomic<Double>(0)
 
     private struct ScrapeState: @unchecked Sendable {  // only touched under the mutex
-        var attempts: [Int: Counter] = [:]
-        var lastAttempts: [Int]
-        var resumption: [Int: Counter] = [:]
-        var lastResumption: [Int]
+        var attempts: CounterFamily
+        var resumption: CounterFamily
         var lastMissed = 0
         var feeds: [HistogramFeed] = []
         var stepGauges: [String: Gauge] = [:]
@@ -29,10 +26,15 @@ public final class ClientMetrics: Sendable {
     init(boards: [ClientMetricsBoard], control: RunControl, identityNames: [String], target: String, shard: ShardSpec?) {
         self.boards = boards
         self.control = control
-        self.identityNames = identityNames
         common = [("target", target), ("shard", shard.map { "\($0.index)/\($0.count)" } ?? "0/1")]
-        var state = ScrapeState(lastAttempts: Array(repeating: 0, count: identityNames.count * OutcomeClass.allCases.count),
-                                lastResumption: Array(repeating: 0, count: identityNames.count * Resumption.allCases.count))
+        let classes = OutcomeClass.allCases, kinds = Resumption.allCases, common = common
+        var state = ScrapeState(
+            attempts: CounterFamily(descriptor: MetricNames.attempts, count: identityNames.count * classes.count) { index in
+                [("class", classes[index % classes.count].rawValue), ("identity", identityNames[index / classes.count])] + common
+            },
+            resumption: CounterFamily(descriptor: MetricNames.resumption, count: identityNames.count * kinds.count) { index in
+                [("kind", kinds[index % kinds.count].name), ("identity", identityNames[index / kinds.count])] + common
+            })
         for session in ["full", "resumed"] {
             for phase in LatencyPhase.allCases {
                 state.feeds.append(HistogramFeed(registry.makeValueHistogram(
@@ -41,11 +43,7 @@ public final class ClientMetrics: Sendable {
             }
         }
         // Every identity's accepted series exists from the start, so a dashboard sees a 0, not a gap.
-        for (index, name) in identityNames.enumerated() {
-            let flat = index * OutcomeClass.allCases.count + OutcomeClass.accepted.index
-            state.attempts[flat] = registry.makeCounter(descriptor: MetricNames.attempts,
-                                                        labels: [("class", OutcomeClass.accepted.rawValue), ("identity", name)] + common)
-        }
+        for index in identityNames.indices { state.attempts.create(index * classes.count + OutcomeClass.accepted.index, in: registry) }
         self.state = Mutex(state)
         registry.makeGauge(descriptor: MetricNames.run, labels: [("version", TLSDrillVersion.current), ("openssl", TLSDrillVersion.openSSL)] + common).set(to: 1.0)
         _ = registry.makeCounter(descriptor: MetricNames.missedStarts, labels: common)
@@ -68,30 +66,9 @@ public final class ClientMetrics: Sendable {
     }
 
     private func update(_ state: inout ScrapeState, stepRecords: [StepRecord]) {
-        let classes = OutcomeClass.allCases
-        for index in 0..<state.lastAttempts.count {
-            let total = boards.reduce(0) { $0 + $1.attempts.load(index) }
-            let delta = total - state.lastAttempts[index]
-            guard delta > 0 else { continue }
-            state.lastAttempts[index] = total
-            let counter = state.attempts[index] ?? registry.makeCounter(
-                descriptor: MetricNames.attempts,
-                labels: [("class", classes[index % classes.count].rawValue), ("identity", identityNames[index / classes.count])] + common)
-            state.attempts[index] = counter
-            counter.increment(by: Int64(delta))
-        }
-        let kinds = Resumption.allCases
-        for index in 0..<state.lastResumption.count {
-            let total = boards.reduce(0) { $0 + $1.resumption.load(index) }
-            let delta = total - state.lastResumption[index]
-            guard delta > 0 else { continue }
-            state.lastResumption[index] = total
-            let counter = state.resumption[index] ?? registry.makeCounter(
-                descriptor: MetricNames.resumption,
-                labels: [("kind", kinds[index % kinds.count].name), ("identity", identityNames[index / kinds.count])] + common)
-            state.resumption[index] = counter
-            counter.increment(by: Int64(delta))
-        }
+        let boards = self.boards
+        state.attempts.publish(in: registry) { index in boards.reduce(0) { $0 + $1.attempts.load(index) } }
+        state.resumption.publish(in: registry) { index in boards.reduce(0) { $0 + $1.resumption.load(index) } }
         let missed = control.totalMissedStarts
         registry.makeCounter(descriptor: MetricNames.missedStarts, labels: common).increment(by: Int64(max(0, missed - state.lastMissed)))
         state.lastMissed = max(missed, state.lastMissed)
@@ -106,6 +83,39 @@ public final class ClientMetrics: Sendable {
             let gauge = registry.makeGauge(descriptor: MetricNames.step, labels: [("step", record.name), ("outcome", record.outcome.rawValue)] + common)
             gauge.set(to: loadStarted.load(ordering: .relaxed) + record.startedS)
             state.stepGauges["\(record.name)\u{0}\(record.atS)"] = gauge
+        }
+    }
+}
+
+/// One counter family over a flat index space (identity × class, identity × kind): each series is created
+/// the first time it has something to count, and grows by what the workers added since the last scrape.
+private struct CounterFamily {
+    let descriptor: MetricNameDescriptor
+    let labels: (Int) -> [(String, String)]
+    var counters: [Int: Counter] = [:]
+    var last: [Int]
+
+    init(descriptor: MetricNameDescriptor, count: Int, labels: @escaping (Int) -> [(String, String)]) {
+        self.descriptor = descriptor
+        self.labels = labels
+        last = Array(repeating: 0, count: count)
+    }
+
+    @discardableResult
+    mutating func create(_ index: Int, in registry: PrometheusCollectorRegistry) -> Counter {
+        if let counter = counters[index] { return counter }
+        let counter = registry.makeCounter(descriptor: descriptor, labels: labels(index))
+        counters[index] = counter
+        return counter
+    }
+
+    /// Brings every series up to `total(index)`.
+    mutating func publish(in registry: PrometheusCollectorRegistry, total: (Int) -> Int) {
+        for index in last.indices {
+            let now = total(index)
+            guard now > last[index] else { continue }
+            create(index, in: registry).increment(by: Int64(now - last[index]))
+            last[index] = now
         }
     }
 }
