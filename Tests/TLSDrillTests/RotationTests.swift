@@ -225,7 +225,7 @@ struct RotationTests {
             - { at: 0.5s, name: "3. issue gen2 leaves", clients: { weights: { gen2-client: 100 } } }
             - { at: 1s, name: "1. add gen2", reload: { control: CONTROL, trust: [../drill-pki/trust/gen1+gen2.pem] } }
         """
-        let (result, report) = try Self.run("rotation-html", Self.profile(port: gateway.server.port, socket: gateway.socket, duration: "1.5s", steps: steps))
+        let (_, report) = try Self.run("rotation-html", Self.profile(port: gateway.server.port, socket: gateway.socket, duration: "1.5s", steps: steps))
         let html = HTMLReport.render(report)
         #expect(!html.contains("<script") && !html.contains("http://") || html.contains("xmlns=\"http://www.w3.org/2000/svg\""))
         #expect(!html.contains("src=\"http") && !html.contains("href=\"http"))
