@@ -103,7 +103,7 @@ for tls in 1.3 1.2; do
   METRICS_PORT=$((PORT + 3))
   ( for _ in $(seq $((SECONDS_PER_ROW + 2))); do sleep 1; (exec 3<>"/dev/tcp/127.0.0.1/$METRICS_PORT" && printf 'GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' >&3 && cat <&3 >/dev/null) 2>/dev/null || true; done ) &
   SCRAPER=$!
-  run_row "  same, --metrics-listen (1s scrape)" "$tls" "$NGINX_WORKER" "$PORT" "$BIN" run --target "127.0.0.1:$PORT" "${COMMON[@]}" \
+  run_row "  same, --metrics-listen scraped" "$tls" "$NGINX_WORKER" "$PORT" "$BIN" run --target "127.0.0.1:$PORT" "${COMMON[@]}" \
     --tls "$tls" --confirm http --concurrency 32 --duration "${SECONDS_PER_ROW}s" --metrics-listen "127.0.0.1:$METRICS_PORT"
   kill "$SCRAPER" 2>/dev/null || true
   wait "$SCRAPER" 2>/dev/null || true
