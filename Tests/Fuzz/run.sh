@@ -3,7 +3,7 @@
 # built with -sanitize=fuzzer,address. Seeds in the repository are never modified (each run works on a
 # copy); crashes are written to Tests/Fuzz/findings/. Prints one line per target with its executions.
 #
-#   Tests/Fuzz/run.sh [SECONDS]
+#   Tests/Fuzz/run.sh [SECONDS]          (TARGETS="histogram profile" picks some)
 set -euo pipefail
 cd "$(dirname "$0")"
 SECONDS_EACH=${1:-30}
@@ -15,7 +15,8 @@ WORK=$(mktemp -d /tmp/tlsdrill-fuzz.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p findings
 status=0
-for target in http-verdict http2-verdict control-command reload-file duration threshold profile; do
+TARGETS=${TARGETS:-http-verdict http2-verdict control-command reload-file duration threshold profile histogram}
+for target in $TARGETS; do
   mkdir -p "$WORK/$target"
   cp corpus/"$target"/* "$WORK/$target"/
   log="$WORK/$target.log"

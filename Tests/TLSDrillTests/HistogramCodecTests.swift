@@ -57,6 +57,22 @@ import Testing
         #expect(throws: HistogramCodec.DecodingError.badCookie(0x0102_0304)) { try HistogramCodec.decode(Data([1, 2, 3, 4, 0, 0, 0, 0]).base64EncodedString()) }
     }
 
+    /// Hostile headers and payloads (a report is a file anyone can edit) are typed errors, never a trap in
+    /// HdrHistogram's preconditions or an overflow.
+    @Test func hostileHistogramsAreRefused() {
+        func block(_ payload: [UInt8], lowest: UInt64 = 1, highest: UInt64 = 3_600_000_000, digits: Int = 3) -> String {
+            HistogramCodec.framed(HistogramCodec.header(payloadLength: payload.count, digits: digits, lowest: lowest, highest: highest) + payload)
+        }
+        let maxNegative: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]  // ZigZag of Int64.min
+        let hugeCount: [UInt8] = [0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]  // Int64.max
+        for (text, label) in [(block([], lowest: 1 << 50), "lowest"), (block([], highest: UInt64.max), "highest"),
+                              (block([], digits: 9), "digits"), (block(maxNegative), "Int64.min run"),
+                              (block(hugeCount + hugeCount + hugeCount), "overflowing total"), (block([0x80]), "cut LEB128")] {
+            #expect(throws: HistogramCodec.DecodingError.self, "\(label)") { try HistogramCodec.decode(text) }
+        }
+        #expect(throws: Never.self) { try HistogramCodec.decode(block([2, 4])) }  // counts 1 and 2 at values 0 and 1
+    }
+
     /// HdrHistogram's Python port (PyPI `hdrhistogram`) decodes what we write to the same distribution,
     /// and what it writes decodes here to the same counts.
     @Test(Tools.needs("python-hdrhistogram")) func pythonHdrHistogramReadsAndWritesTheSameFormat() throws {

@@ -169,7 +169,16 @@ public enum ReportMerge {
                     do { histogram = try HistogramCodec.decode(text) } catch {
                         throw MergeError.badHistogram(path: source.path, reason: "\(phase): \(error)")
                     }
-                    if target[phase] == nil { target[phase] = histogram } else { target[phase]!.add(histogram) }
+                    if let existing = target[phase] {
+                        guard existing.lowestDiscernibleValue == histogram.lowestDiscernibleValue,
+                              existing.highestTrackableValue == histogram.highestTrackableValue,
+                              existing.numberOfSignificantValueDigits == histogram.numberOfSignificantValueDigits else {
+                            throw MergeError.badHistogram(path: source.path, reason: "\(phase): its range or precision differs from the first report's")
+                        }
+                        target[phase]!.add(histogram)
+                    } else {
+                        target[phase] = histogram
+                    }
                 }
             }
             try add(histograms.phases, into: &merged.phases)

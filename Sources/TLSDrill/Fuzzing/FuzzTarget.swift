@@ -18,6 +18,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case threshold
     /// A profile (YAML).
     case profile
+    /// A report's histogram (HdrHistogram compressed V2, base64), as `tlsdrill merge` reads it; also the raw
+    /// bytes behind the base64.
+    case histogram
 
     /// Feeds `data` to the target's parser.
     public func run(_ data: UnsafeRawBufferPointer) {
@@ -39,6 +42,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             _ = try? Threshold.parse(text)
         case .profile:
             do { _ = try YAMLDecoder().decode(ProfileDocument.self, from: text) } catch { _ = ProfileLines.describe(error, path: "fuzz.yaml", text: text) }
+        case .histogram:
+            for candidate in [text, Data(data).base64EncodedString()] {
+                if let decoded = try? HistogramCodec.decode(candidate) { _ = RunResult.summary(decoded) }
+            }
         }
     }
 }

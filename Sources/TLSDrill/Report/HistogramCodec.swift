@@ -14,6 +14,8 @@ public enum HistogramCodec {
     static let compressedCookie: UInt32 = 0x1c84_9314
     static let encodingCookie: UInt32 = 0x1c84_9313
     static let headerSize = 40
+    /// More samples than any run makes (2^48): refused, so adding many decoded histograms cannot overflow.
+    static let maximumTotal: UInt64 = 1 << 48
 
     /// Why a string is not a histogram this codec can read.
     public enum DecodingError: Error, Equatable, CustomStringConvertible, Sendable {
@@ -22,6 +24,7 @@ public enum HistogramCodec {
         case truncated
         case inflateFailed(Int32)
         case unsupportedParameters(String)
+        case corrupt(String)
 
         public var description: String {
             switch self {
@@ -30,6 +33,7 @@ public enum HistogramCodec {
             case .truncated: "truncated histogram"
             case .inflateFailed(let code): "zlib could not inflate the histogram (error \(code))"
             case .unsupportedParameters(let detail): "unsupported histogram parameters: \(detail)"
+            case .corrupt(let detail): "corrupt histogram: \(detail)"
             }
         }
     }
@@ -45,22 +49,33 @@ public enum HistogramCodec {
             appendZigZag(Int64(value.count), to: &payload)
             nextIndex = index + 1
         }
-        var block: [UInt8] = []
-        block.reserveCapacity(headerSize + payload.count)
-        appendBigEndian(encodingCookie, to: &block)
-        appendBigEndian(UInt32(payload.count), to: &block)
-        appendBigEndian(UInt32(0), to: &block)  // normalizing index offset
-        appendBigEndian(UInt32(histogram.numberOfSignificantValueDigits.rawValue), to: &block)
-        appendBigEndian(histogram.lowestDiscernibleValue, to: &block)
-        appendBigEndian(histogram.highestTrackableValue, to: &block)
-        appendBigEndian(Double(1).bitPattern, to: &block)
+        var block = header(payloadLength: payload.count, digits: Int(histogram.numberOfSignificantValueDigits.rawValue),
+                           lowest: histogram.lowestDiscernibleValue, highest: histogram.highestTrackableValue)
         block += payload
+        return framed(block)
+    }
+
+    /// A V2 block compressed and framed as the compressed encoding, base64.
+    static func framed(_ block: [UInt8]) -> String {
         let compressed = deflate(block)
         var framed: [UInt8] = []
         appendBigEndian(compressedCookie, to: &framed)
         appendBigEndian(UInt32(compressed.count), to: &framed)
         framed += compressed
         return Data(framed).base64EncodedString()
+    }
+
+    /// A V2 block's 40-byte header.
+    static func header(payloadLength: Int, digits: Int, lowest: UInt64, highest: UInt64) -> [UInt8] {
+        var block: [UInt8] = []
+        appendBigEndian(encodingCookie, to: &block)
+        appendBigEndian(UInt32(payloadLength), to: &block)
+        appendBigEndian(UInt32(0), to: &block)  // normalizing index offset
+        appendBigEndian(UInt32(digits), to: &block)
+        appendBigEndian(lowest, to: &block)
+        appendBigEndian(highest, to: &block)
+        appendBigEndian(Double(1).bitPattern, to: &block)
+        return block
     }
 
     /// The histogram `text` encodes (as `encode` writes it, or any V2 encoder with a lowest discernible value of 1
@@ -81,7 +96,9 @@ public enum HistogramCodec {
         let digits = Int(readBigEndian(UInt32.self, block, at: 12))
         let lowest = readBigEndian(UInt64.self, block, at: 16)
         let highest = readBigEndian(UInt64.self, block, at: 24)
-        guard let significant = SignificantDigits(rawValue: Int8(clamping: digits)), lowest >= 1, highest >= 2 * lowest else {
+        // Bounds that keep HdrHistogram's own preconditions (and its counts array) out of reach of a bad file.
+        guard let significant = SignificantDigits(rawValue: Int8(clamping: digits)), lowest >= 1, lowest <= 1 << 40,
+              highest >= 2 * lowest, highest <= 1 << 62 else {
             throw DecodingError.unsupportedParameters("lowest \(lowest), highest \(highest), digits \(digits)")
         }
         guard block.count >= headerSize + payloadLength else { throw DecodingError.truncated }
@@ -89,13 +106,21 @@ public enum HistogramCodec {
         let layout = IndexLayout(lowest: lowest, digits: significant.rawValue)
         var position = headerSize
         let end = headerSize + payloadLength
+        let indexLimit = layout.index(of: highest) + 1
         var index = 0
+        var total: UInt64 = 0
         while position < end {
             let word = try readZigZag(block, at: &position, end: end)
             if word < 0 {
-                index += Int(-word)
+                guard word.magnitude <= UInt64(indexLimit) else { throw DecodingError.corrupt("a run of empty buckets past the end") }
+                index += Int(word.magnitude)
             } else {
-                if word > 0 { _ = histogram.record(layout.value(at: index), count: UInt64(word)) }
+                if word > 0 {
+                    guard index < indexLimit else { throw DecodingError.corrupt("a count past the highest trackable value") }
+                    total += word.magnitude
+                    guard total <= Self.maximumTotal else { throw DecodingError.corrupt("more than \(Self.maximumTotal) samples") }
+                    _ = histogram.record(layout.value(at: index), count: word.magnitude)
+                }
                 index += 1
             }
         }
