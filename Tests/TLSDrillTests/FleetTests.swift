@@ -48,6 +48,19 @@ struct FleetTests {
         }
     }
 
+    /// Ctrl-C while waiting for `--start-at` ends the run at once, with its (empty) report and exit 130.
+    @Test func ctrlCWhileWaitingForTheStartStillWritesTheReport() throws {
+        let pki = TestPKI.shared
+        let json = TestPKI.scratch("fleet-wait") + "/wait.json"
+        let started = Date()
+        let output = try CLI.run(["run", "--target", "127.0.0.1:9", "--no-preflight", "--cert", pki.cert("gen1-client"), "--key", pki.key("gen1-client"),
+                                  "--duration", "2s", "--start-at", "+60s", "--json", json], interruptAfter: 1)
+        #expect(output.status == 130, "\(output.stderr)")
+        #expect(Date().timeIntervalSince(started) < 10)
+        let report = try RunReport.read(from: json)
+        #expect(report.interrupted && report.attempts == 0 && report.settings.startAt != nil)
+    }
+
     /// Four shard processes start on one wall-clock instant against one gateway, run an unsafe rotation
     /// whose gateway-side steps only shard 0 performs, and merge: sums, exact percentiles, aligned
     /// timelines and one failure window.
