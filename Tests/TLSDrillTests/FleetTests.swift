@@ -134,6 +134,8 @@ struct FleetTests {
         #expect(merged.rotation?.windows.count == 1)
         #expect((merged.rotation?.windows.first?.classes["client-cert-unknown-ca"] ?? 0) > 0)
         #expect(merged.mergedFrom?.count == 4)
+        let page = HTMLReport.render(merged)
+        #expect(page.contains("merged from") && page.contains("shard-3.json") && page.contains("<svg class=\"timeline\""))
 
         // Reports of another run, or the same shard twice, are refused in one line.
         var other = shards[1]

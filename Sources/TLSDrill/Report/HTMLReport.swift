@@ -71,6 +71,15 @@ public enum HTMLReport {
                     ("tlsdrill", "\(report.tlsdrillVersion) on \(report.opensslVersion), host \(report.hostname)"),
                     ("command", report.commandLine.joined(separator: " "))]
         if let profile = report.profile { rows.append(("profile", "\(profile.path) (sha256 \(profile.sha256))")) }
+        if let shard = settings.shard {
+            rows.append(("shard", "\(shard.shard.index)/\(shard.shard.count) of a run with \(shard.concurrency) in flight"
+                         + (shard.rate.map { ", \($0)/s" } ?? "") + (shard.handshakes.map { ", \($0) attempts" } ?? "")))
+        }
+        if let sources = report.mergedFrom {
+            rows.append(("merged from", sources.map { source in
+                "\(source.path) (\(source.hostname)\(source.shard.map { ", shard \($0.index)/\($0.count)" } ?? ""), \(source.attempts) attempts, started \(source.startedAt))"
+            }.joined(separator: "; ")))
+        }
         if settings.rate != nil { rows.insert(("missed starts", "\(report.missedStarts)"), at: 2) }
         if report.interrupted { rows.insert(("interrupted", "yes: \(report.abandonedInFlight) in-flight attempts dropped"), at: 2) }
         return "<table class=\"meta\">" + rows.map { "<tr><th>\(esc($0.0))</th><td>\(esc($0.1))</td></tr>" }.joined() + "</table>\n"
