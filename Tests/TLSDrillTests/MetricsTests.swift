@@ -94,6 +94,31 @@ struct MetricsTests {
         #expect(Self.sum(exposition, "tlsdrill_phase_seconds_count{", "phase=\"total\"", "session=\"full\"") == Double(result.attempts - resumed))
     }
 
+    /// `tlsdrill serve --metrics-listen`: verdicts by reason, handshake seconds and the reload generation,
+    /// as the gateway process itself serves them.
+    @Test func serveExposesVerdictsHandshakesAndReloadGeneration() throws {
+        let pki = TestPKI.shared
+        let port = LoopbackPort.free()
+        let metricsPort = LoopbackPort.free()
+        let socket = TestPKI.scratch("metrics-serve") + "/gw.sock"
+        let serve = try ServerProcess(CLI.binary, ["serve", "--listen", "127.0.0.1:\(port)", "--cert", pki.cert("gen1-server"),
+                                                   "--key", pki.key("gen1-server"), "--trust", pki.cert("gen1-root"), "--quiet",
+                                                   "--duration", "60s", "--control", "unix:\(socket)",
+                                                   "--metrics-listen", "127.0.0.1:\(metricsPort)"], port: port)
+        defer { serve.stop() }
+        #expect(LoopbackPort.waitUntilListening(metricsPort))
+        for (identity, handshakes) in [("gen1-client", 40), ("gen2-client", 10)] {
+            _ = try CLI.run(["run", "--target", "127.0.0.1:\(port)", "--sni", "localhost", "--ca", pki.cert("gen1-root"), "--cert", pki.cert(identity),
+                             "--key", pki.key(identity), "--handshakes", "\(handshakes)", "--concurrency", "4", "--quiet", "--no-default-threshold"])
+        }
+        _ = try ControlEndpoint.send("reload trust=\(pki.cert("gen1-root"))", to: socket)
+        let exposition = try Self.get("http://127.0.0.1:\(metricsPort)/metrics")
+        #expect(Self.sum(exposition, "tlsdrill_gateway_connections_total{", "verdict=\"accepted\"") == 40, "\(exposition)")
+        #expect(Self.sum(exposition, "tlsdrill_gateway_connections_total{", "verdict=\"rejected-unknown-ca\"") == 10)
+        #expect(Self.sum(exposition, "tlsdrill_gateway_handshake_seconds_count{") == 50)
+        #expect(Self.sum(exposition, "tlsdrill_gateway_reload_generation{") == 2)
+    }
+
     @Test func aBusyMetricsPortIsAOneLineError() throws {
         let first = try MetricsServer.start(listen: "127.0.0.1:0") { [] }
         defer { first.stop() }
