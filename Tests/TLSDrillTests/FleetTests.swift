@@ -121,6 +121,27 @@ struct FleetTests {
             #expect(whole.totalCount > 0)
         }
 
+        // HdrHistogram's Python port, adding the shards' histograms itself, gets the same distribution.
+        if Tools.inCI || PythonTools.has("hdrh") {
+            let script = """
+                import sys
+                from hdrh.histogram import HdrHistogram
+                merged, shards = sys.argv[1], sys.argv[2:]
+                total = HdrHistogram.decode(shards[0])
+                for text in shards[1:]:
+                    total.add(HdrHistogram.decode(text))
+                ours = HdrHistogram.decode(merged)
+                def dist(h):
+                    return [(i.value_iterated_to, i.count_at_value_iterated_to) for i in h.get_recorded_iterator()]
+                print("same" if dist(total) == dist(ours) and total.get_total_count() == ours.get_total_count() else "different")
+                """
+            for phase in LatencyPhase.allCases {
+                let output = try PythonTools.run(["-c", script, try #require(merged.histograms?.phases[phase.rawValue])]
+                                                 + shards.compactMap { $0.histograms?.phases[phase.rawValue] })
+                #expect(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "same", "\(phase): \(output.stdout)\(output.stderr)")
+            }
+        }
+
         // Every shard started on the same instant, so their intervals share wall-clock boundaries.
         let firsts = shards.compactMap { $0.timeline.first?.at.flatMap(Timestamp.parse) }
         #expect(firsts.count == 4)
