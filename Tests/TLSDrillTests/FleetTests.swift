@@ -148,6 +148,26 @@ struct FleetTests {
         #expect(firsts.max()!.timeIntervalSince(firsts.min()!) < 0.1, "\(firsts)")
         #expect(merged.timeline.count <= shards.map(\.timeline.count).max()! + 1)
         #expect(merged.timeline.reduce(0) { $0 + $1.attempts } == merged.attempts)
+        // Shard runs keep each interval's histograms, so merged interval percentiles are exact too.
+        #expect(shards.allSatisfy { $0.timeline.allSatisfy { $0.latencyUs.isEmpty || $0.histograms?["handshake"] != nil } })
+        let earliest = try #require(Timestamp.parse(merged.startedAt))
+        var exactIntervals = 0
+        for (slot, entry) in merged.timeline.enumerated() {
+            var whole: Histogram<UInt64>?
+            for shard in shards {
+                for part in shard.timeline {
+                    guard let at = part.at.flatMap(Timestamp.parse), Int((at.timeIntervalSince(earliest) / merged.intervalS).rounded()) == slot,
+                          let text = part.histograms?["handshake"] else { continue }
+                    let histogram = try HistogramCodec.decode(text)
+                    if whole == nil { whole = histogram } else { whole!.add(histogram) }
+                }
+            }
+            guard let whole, whole.totalCount > 0 else { continue }
+            #expect(entry.latencyUs["handshake"]?.p99 == CompactInterval.percentile(whole, 99), "interval \(slot)")
+            #expect(entry.handshakeP50Us == CompactInterval.percentile(whole, 50), "interval \(slot)")
+            exactIntervals += 1
+        }
+        #expect(exactIntervals >= 12)
 
         // Gateway-side steps ran on shard 0 only; the merged timeline still shows the one window.
         #expect(shards[0].steps?.map(\.kind).contains("reload") == true)

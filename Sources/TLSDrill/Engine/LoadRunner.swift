@@ -76,7 +76,7 @@ public final class LoadRunner: @unchecked Sendable {  // `onStart` is set before
         let runStart = MonotonicClock.now()
         let startedAt = Date()
         liveMetrics?.markStarted(at: startedAt)
-        let timeline = TimelineCollector(workers: workerCount, identities: identities.count)
+        let timeline = TimelineCollector(workers: workerCount, identities: identities.count, keepHistograms: settings.shard != nil)
         let workers = try shares.enumerated().map { index, share in
             try Worker(index: index, settings: settings, share: share, identities: identities, facts: facts,
                        control: control, runStart: runStart, plan: plan, trustPhases: trustPhases, timeline: timeline)

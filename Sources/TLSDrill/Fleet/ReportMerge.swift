@@ -77,7 +77,7 @@ public enum ReportMerge {
         merged.achievedRate = wallTime > 0 ? (Double(merged.attempts) / wallTime * 10).rounded() / 10 : 0
         merged.startedAt = Timestamp.rfc3339(earliest)
         merged.endedAt = Timestamp.rfc3339(earliest.addingTimeInterval(wallTime))
-        merged.timeline = mergedTimeline(sources, starts: starts, earliest: earliest, interval: first.report.intervalS)
+        merged.timeline = try mergedTimeline(sources, starts: starts, earliest: earliest, interval: first.report.intervalS)
         merged.resumption = mergedResumption(sources, histograms: histograms)
         merged.thresholds = nil
         merged.settings = mergedSettings(sources)
@@ -164,22 +164,7 @@ public enum ReportMerge {
         for source in sources {
             guard let histograms = source.report.histograms else { throw MergeError.noHistograms(path: source.path) }
             func add(_ encoded: [String: String], into target: inout [String: Histogram<UInt64>]) throws {
-                for (phase, text) in encoded {
-                    let histogram: Histogram<UInt64>
-                    do { histogram = try HistogramCodec.decode(text) } catch {
-                        throw MergeError.badHistogram(path: source.path, reason: "\(phase): \(error)")
-                    }
-                    if let existing = target[phase] {
-                        guard existing.lowestDiscernibleValue == histogram.lowestDiscernibleValue,
-                              existing.highestTrackableValue == histogram.highestTrackableValue,
-                              existing.numberOfSignificantValueDigits == histogram.numberOfSignificantValueDigits else {
-                            throw MergeError.badHistogram(path: source.path, reason: "\(phase): its range or precision differs from the first report's")
-                        }
-                        target[phase]!.add(histogram)
-                    } else {
-                        target[phase] = histogram
-                    }
-                }
+                for (phase, text) in encoded { try accumulate(text, into: &target[phase], path: source.path, what: phase) }
             }
             try add(histograms.phases, into: &merged.phases)
             for (name, phases) in histograms.identities { try add(phases, into: &merged.identities[name, default: [:]]) }
@@ -189,6 +174,26 @@ public enum ReportMerge {
             }
         }
         return merged
+    }
+
+    /// Decodes `text` and adds it to `total` (or starts it); a histogram that cannot be read, or whose range or
+    /// precision differs from the others', is a `badHistogram` naming the report.
+    private static func accumulate(_ text: String, into total: inout Histogram<UInt64>?, path: String, what: String) throws {
+        let histogram: Histogram<UInt64>
+        do { histogram = try HistogramCodec.decode(text) } catch {
+            throw MergeError.badHistogram(path: path, reason: "\(what): \(error)")
+        }
+        guard total != nil else {
+            total = histogram
+            return
+        }
+        // Compared through `total!` (no second reference), so the add below mutates in place.
+        guard total!.lowestDiscernibleValue == histogram.lowestDiscernibleValue,
+              total!.highestTrackableValue == histogram.highestTrackableValue,
+              total!.numberOfSignificantValueDigits == histogram.numberOfSignificantValueDigits else {
+            throw MergeError.badHistogram(path: path, reason: "\(what): its range or precision differs from the first report's")
+        }
+        total!.add(histogram)
     }
 
     private static func mergedIdentities(_ sources: [Source], latency: [String: [String: LatencySummary]]) throws -> [String: IdentityReport] {
@@ -209,16 +214,17 @@ public enum ReportMerge {
     }
 
     /// Each report's intervals placed by wall-clock start (to the nearest interval) and summed. Interval
-    /// percentiles cannot be merged exactly from p50/p99 alone: each is the highest of the shards' values.
-    static func mergedTimeline(_ sources: [Source], starts: [Date], earliest: Date, interval: Double) -> [TimelineEntry] {
+    /// percentiles are exact when every report carries its intervals' histograms (shard runs do): they are
+    /// decoded and added. Otherwise each is the highest of the reports' values (an upper bound).
+    static func mergedTimeline(_ sources: [Source], starts: [Date], earliest: Date, interval: Double) throws -> [TimelineEntry] {
         var slots: [Int: TimelineEntry] = [:]
+        var histograms: [Int: [String: Histogram<UInt64>]] = [:]
+        var inexact: Set<Int> = []
         for (source, start) in zip(sources, starts) {
             for entry in source.report.timeline {
                 let absolute = Timestamp.parse(entry.at ?? "") ?? start.addingTimeInterval(entry.tS)
                 let slot = max(0, Int((absolute.timeIntervalSince(earliest) / interval).rounded()))
-                let offset = (Double(slot) * interval * 1000).rounded() / 1000
-                var merged = slots[slot] ?? TimelineEntry(tS: offset, at: Timestamp.rfc3339(earliest.addingTimeInterval(offset)), attempts: 0,
-                                                         outcomes: [:], identities: [:], handshakeP50Us: 0, handshakeP99Us: 0)
+                var merged = slots[slot] ?? emptyEntry(slot: slot, earliest: earliest, interval: interval)
                 merged.attempts += entry.attempts
                 merged.outcomes = sum([merged.outcomes, entry.outcomes])
                 for (name, counts) in entry.identities { merged.identities[name] = sum([merged.identities[name] ?? [:], counts]) }
@@ -230,14 +236,33 @@ public enum ReportMerge {
                     merged.latencyUs[phase] = IntervalLatency(p50: max(previous.p50, latency.p50), p99: max(previous.p99, latency.p99))
                 }
                 slots[slot] = merged
+                if let encoded = entry.histograms {
+                    for (phase, text) in encoded {
+                        try accumulate(text, into: &histograms[slot, default: [:]][phase], path: source.path, what: "timeline at \(entry.tS)s, \(phase)")
+                    }
+                } else if !entry.latencyUs.isEmpty {
+                    inexact.insert(slot)
+                }
             }
         }
-        guard let last = slots.keys.max() else { return [] }
-        return (0...last).map { slot in
-            let offset = (Double(slot) * interval * 1000).rounded() / 1000
-            return slots[slot] ?? TimelineEntry(tS: offset, at: Timestamp.rfc3339(earliest.addingTimeInterval(offset)), attempts: 0,
-                                                outcomes: [:], identities: [:], handshakeP50Us: 0, handshakeP99Us: 0)
+        for (slot, phases) in histograms where !inexact.contains(slot) {
+            for (phase, histogram) in phases where histogram.totalCount > 0 {
+                slots[slot]!.latencyUs[phase] = IntervalLatency(p50: CompactInterval.percentile(histogram, 50), p99: CompactInterval.percentile(histogram, 99))
+            }
+            if let handshake = phases[LatencyPhase.handshake.rawValue] {
+                slots[slot]!.handshakeP50Us = CompactInterval.percentile(handshake, 50)
+                slots[slot]!.handshakeP99Us = CompactInterval.percentile(handshake, 99)
+            }
+            slots[slot]!.histograms = phases.mapValues(HistogramCodec.encode)
         }
+        guard let last = slots.keys.max() else { return [] }
+        return (0...last).map { slots[$0] ?? emptyEntry(slot: $0, earliest: earliest, interval: interval) }
+    }
+
+    private static func emptyEntry(slot: Int, earliest: Date, interval: Double) -> TimelineEntry {
+        let offset = (Double(slot) * interval * 1000).rounded() / 1000
+        return TimelineEntry(tS: offset, at: Timestamp.rfc3339(earliest.addingTimeInterval(offset)), attempts: 0,
+                             outcomes: [:], identities: [:], handshakeP50Us: 0, handshakeP99Us: 0)
     }
 
     private static func mergedResumption(_ sources: [Source], histograms: MergedHistograms) -> ResumptionReport? {

@@ -39,14 +39,14 @@ public enum HistogramCodec {
     }
 
     /// `histogram` as compressed V2, base64.
-    public static func encode(_ histogram: Histogram<UInt64>) -> String {
+    public static func encode<Count>(_ histogram: Histogram<Count>) -> String {
         var payload: [UInt8] = []
         let layout = IndexLayout(lowest: histogram.lowestDiscernibleValue, digits: histogram.numberOfSignificantValueDigits.rawValue)
         var nextIndex = 0
         for value in histogram.recordedValues() {
             let index = layout.index(of: value.value)
             if index > nextIndex { appendZigZag(-Int64(index - nextIndex), to: &payload) }
-            appendZigZag(Int64(value.count), to: &payload)
+            appendZigZag(Int64(clamping: value.count), to: &payload)
             nextIndex = index + 1
         }
         var block = header(payloadLength: payload.count, digits: Int(histogram.numberOfSignificantValueDigits.rawValue),

@@ -115,6 +115,9 @@ public struct TimelineEntry: Codable, Sendable {
     public var latencyUs: [String: IntervalLatency] = [:]
     /// identity → attempts accepted by resuming a session in this interval (runs with `--resume`).
     public var resumedAccepted: [String: Int] = [:]
+    /// phase → the interval's histogram (HdrHistogram compressed V2, base64, µs): shard runs only, so
+    /// `tlsdrill merge` computes the merged interval's percentiles exactly.
+    public var histograms: [String: String]? = nil
 }
 
 /// One phase's latency within one timeline interval (µs).

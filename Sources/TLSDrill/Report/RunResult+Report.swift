@@ -39,6 +39,9 @@ extension RunResult {
             for phase in LatencyPhase.allCases where !interval.p99Us.isEmpty && interval.p99Us[phase.index] > 0 {
                 entry.latencyUs[phase.rawValue] = IntervalLatency(p50: UInt64(interval.p50Us[phase.index]), p99: UInt64(interval.p99Us[phase.index]))
             }
+            if let encoded = interval.encodedPhases {
+                entry.histograms = Dictionary(uniqueKeysWithValues: LatencyPhase.allCases.map { ($0.rawValue, encoded[$0.index]) })
+            }
             return entry
         }
         var report = RunReport(
