@@ -63,7 +63,7 @@ struct DemoCommand: ParsableCommand {
             let verdict = runGate.judge(&report)
             return (result, report, verdict)
         }
-        print(TerminalReport.render(result), terminator: "")
+        print(TerminalReport.render(report, identityOrder: result.identityNames), terminator: "")
         print((report.thresholds ?? []).render(), terminator: "")
         if let json {
             try reportingFailures { try report.write(to: json) }

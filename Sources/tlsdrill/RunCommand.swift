@@ -94,7 +94,7 @@ struct RunCommand: ParsableCommand {
             let verdict = runGate.judge(&report)
             return (result, report, verdict)
         }
-        print(TerminalReport.render(result), terminator: "")
+        print(TerminalReport.render(report, identityOrder: result.identityNames), terminator: "")
         ReportOutput.printVerdicts(report)
         try ReportOutput.write(report, json: json, html: html) {
             if let hdrDir { try result.writeHdrDistributions(to: hdrDir) }

@@ -471,8 +471,6 @@ final class Worker: @unchecked Sendable {
         close(connection)
     }
 
-    /// Whether the attempt was refused without a reason, so the CertificateRequest's CA names may explain it
-    /// (an alert, an nginx 400 page, a reset, or a close with no verdict at all).
     /// Offers the identity's newest session when its schedule says so; a resumption due before any session
     /// exists (the first attempts of a run), or offered and refused, is owed and made up by the next attempts.
     private func offerSession(_ connection: Connection, ssl: OpaquePointer) {
@@ -495,6 +493,8 @@ final class Worker: @unchecked Sendable {
         }
     }
 
+    /// Whether the attempt was refused without a reason, so the CertificateRequest's CA names may explain it
+    /// (an alert, an nginx 400 page, a reset, or a close with no verdict at all).
     private func needsRequestedNames(_ evidence: AttemptEvidence) -> Bool {
         evidence.phase != .connect && (evidence.alert >= 0 || evidence.httpPage == .certificateError || evidence.socketErrno != 0
             || evidence.tlsReason == OpenSSLReason.unexpectedEOF || (evidence.httpStatus == 0 && evidence.verdictSignal == .none))
@@ -587,10 +587,13 @@ final class Worker: @unchecked Sendable {
     private func pauseBeforeRedial(_ connection: Connection) -> UInt64? {
         guard share.rate == nil, !stoppedStarting, connection.evidence.phase == .connect, connection.evidence.socketErrno != 0,
               !connection.evidence.timedOut else { return nil }
-        let exhausted = [EMFILE, ENFILE, EADDRNOTAVAIL, ENOBUFS, ENOMEM, EADDRINUSE].contains(connection.evidence.socketErrno)
+        let exhausted = Self.resourceErrnos.contains(connection.evidence.socketErrno)
         let pause = exhausted ? max(retryPauseNanos, 100_000_000) : retryPauseNanos
         return pause > 0 ? pause : nil
     }
+
+    /// Errors that mean this machine ran out of sockets, ports or memory (not the gateway's doing).
+    private static let resourceErrnos: Set<Int32> = [EMFILE, ENFILE, EADDRNOTAVAIL, ENOBUFS, ENOMEM, EADDRINUSE]
 
     private func resumePausedSlots(_ now: UInt64) {
         var earliest = UInt64.max
