@@ -8,8 +8,11 @@
  * algorithms libssl can negotiate and tlsdrill needs (every server key type TLS can use with the default
  * provider: EC, RSA, RSA-PSS, Ed25519, Ed448, DSA), and reuses the default provider's context and
  * implementations. Operations it does not filter (random generators, encoders, stores, KEMs) pass through.
+ * Its SubjectPublicKeyInfo decoders are its own: they keep each worker thread's recently decoded server keys
+ * (lean_key_decoder.c), so a certificate seen before costs a key copy instead of a decode.
  */
 #include "CTLSDrillShims.h"
+#include "lean_provider_internal.h"
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
 #include <openssl/provider.h>
@@ -36,7 +39,9 @@ static const char *const lean_kdfs[] = {"HKDF", "TLS13-KDF", "TLS1-PRF", NULL};
 static const char *const lean_exchanges[] = {"ECDH", "X25519", "X448", "DH", NULL};
 static const char *const lean_signatures[] = {"ECDSA", "RSA", "ED25519", "ED448", "DSA", "HMAC", NULL};
 static const char *const lean_asym[] = {"RSA", NULL};
-static const char *const lean_decoded[] = {"EC", "RSA", "RSA-PSS", "ED25519", "ED448", "X25519", "X448", "DSA", NULL};
+/* Key types a certificate that signs in TLS can carry (X25519/X448 keys only agree, so no certificate a TLS peer
+ * serves or a CA signs with has one; each decoder listed costs every certificate parse a little). */
+static const char *const lean_decoded[] = {"EC", "RSA", "RSA-PSS", "ED25519", "ED448", "DSA", NULL};
 
 static lean_filter lean_filters[] = {
     {OSSL_OP_KEYMGMT, lean_keys, NULL, {{0}}, 0},
@@ -52,6 +57,9 @@ static lean_filter lean_filters[] = {
 };
 
 static OSSL_PROVIDER *lean_default;      /* the default provider, in a private backing library context */
+static OSSL_LIB_CTX *lean_backing;       /* that private library context */
+static const OSSL_DISPATCH *lean_core;   /* the core's functions handed to the lean provider */
+static OSSL_ALGORITHM lean_key_decoders[LEAN_MAX_DECODERS + 1];
 static OSSL_LIB_CTX *lean_context;       /* the lean library context handed to SSL_CTX_new_ex */
 static pthread_once_t lean_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t lean_build_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -80,6 +88,11 @@ static const OSSL_ALGORITHM *lean_query(void *provctx, int operation, int *no_ca
             }
             memset(&filter->algorithms[count], 0, sizeof(OSSL_ALGORITHM));
             filter->built = 1;
+            /* The default SPKI decoders' names and properties, served by caching decoders (lean_key_decoder.c);
+             * if those cannot be built, the default decoders themselves. */
+            if (operation == OSSL_OP_DECODER
+                && lean_build_key_decoders(lean_default, lean_core, filter->algorithms, lean_key_decoders, LEAN_MAX_DECODERS))
+                memcpy(filter->algorithms, lean_key_decoders, sizeof lean_key_decoders);
         }
         pthread_mutex_unlock(&lean_build_lock);
         *no_cache = 0;
@@ -101,7 +114,7 @@ static const OSSL_DISPATCH lean_dispatch[] = {
 
 static int lean_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in, const OSSL_DISPATCH **out, void **provctx) {
     (void)handle;
-    (void)in;
+    lean_core = in;
     *provctx = OSSL_PROVIDER_get0_provider_ctx(lean_default);
     *out = lean_dispatch;
     return 1;
@@ -110,6 +123,7 @@ static int lean_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in, co
 static void lean_create(void) {
     OSSL_LIB_CTX *backing = OSSL_LIB_CTX_new();
     if (backing == NULL || (lean_default = OSSL_PROVIDER_load(backing, "default")) == NULL) return;
+    lean_backing = backing;
     OSSL_LIB_CTX *context = OSSL_LIB_CTX_new();
     if (context == NULL) return;
     if (!OSSL_PROVIDER_add_builtin(context, "tlsdrill-lean", lean_init) || OSSL_PROVIDER_load(context, "tlsdrill-lean") == NULL) {
@@ -119,7 +133,30 @@ static void lean_create(void) {
     lean_context = context;
 }
 
+OSSL_LIB_CTX *lean_backing_context(void) { return lean_backing; }
+
 OSSL_LIB_CTX *tlsdrill_lean_library_context(void) {
     pthread_once(&lean_once, lean_create);
     return lean_context;
+}
+
+int tlsdrill_lean_decodes_same_key(const unsigned char *der, long length) {
+    OSSL_LIB_CTX *lean = tlsdrill_lean_library_context();
+    if (lean == NULL) return 0;
+    const unsigned char *cursor = der;
+    X509 *standard = d2i_X509(NULL, &cursor, length);
+    if (standard == NULL || X509_get0_pubkey(standard) == NULL) {
+        X509_free(standard);
+        ERR_clear_error();
+        return -1;
+    }
+    X509 *leaned = X509_new_ex(lean, NULL);
+    cursor = der;
+    int same = 0;
+    if (leaned != NULL && d2i_X509(&leaned, &cursor, length) != NULL && X509_get0_pubkey(leaned) != NULL)
+        same = EVP_PKEY_eq(X509_get0_pubkey(leaned), X509_get0_pubkey(standard)) == 1;
+    X509_free(leaned);
+    X509_free(standard);
+    ERR_clear_error();
+    return same;
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import TLSDrill
 
@@ -100,6 +101,34 @@ struct OpenSSLContextTests {
                                 expected: .accepted)
             }
         }
+    }
+
+    @Test("the lean context's key cache gives every certificate its own key: same name, evictions, key types, threads")
+    func keyCacheKeepsKeysApart() throws {
+        let pki = TestPKI.shared
+        var certificates = try ["gen1-root", "gen1-intermediate", "gen1-server", "gen1-client", "gen2-root", "gen2-server"]
+            .map { try Certificate.loadPEMFile(pki.cert($0))[0] }
+        // More same-named EC certificates than the cache has slots (16), so entries are evicted and decoded again.
+        for _ in 0..<20 {
+            let spec = CertificateSpec(commonName: "one name, many keys", notBefore: Date() - 60, notAfter: Date() + 3600)
+            certificates.append(try CertificateIssuer.issue(spec, key: try PrivateKey.generate(.ecdsaP256), issuer: nil))
+        }
+        let rsaSpec = CertificateSpec(commonName: "rsa", notBefore: Date() - 60, notAfter: Date() + 3600)
+        certificates.append(try CertificateIssuer.issue(rsaSpec, key: try PrivateKey.generate(.rsa2048), issuer: nil))
+        certificates.append(try Certificate.loadPEMFile(try Self.ed25519Server(directory: TestPKI.scratch("lean-cache")).cert)[0])
+        #expect(Set(certificates.map(\.pem)).count == certificates.count, "every certificate is distinct")
+        for round in 0..<3 {
+            for (index, certificate) in certificates.enumerated() {
+                #expect(LeanKeyDecoding.compare(certificate) == .same, "round \(round), certificate \(index) (\(certificate.subject))")
+            }
+        }
+        let failures = Mutex(0), all = certificates
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            for certificate in all.shuffled() + all where LeanKeyDecoding.compare(certificate) != .same {
+                failures.withLock { $0 += 1 }
+            }
+        }
+        #expect(failures.withLock { $0 } == 0, "decoded on four threads at once")
     }
 
     /// An Ed25519 server leaf issued by the shared test PKI's gen1 intermediate.

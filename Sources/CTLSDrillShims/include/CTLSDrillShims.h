@@ -175,6 +175,10 @@ int tlsdrill_enable_fast_ec_decoding(void);
 /// The lean library context for client SSL_CTXs (a filter provider over the default one); NULL if it
 /// could not be built.
 OSSL_LIB_CTX *tlsdrill_lean_library_context(void);
+/// Parses one DER certificate in the lean context (its caching public-key decoders) and in the default
+/// one: 1 when both give the same public key, 0 when they differ or the lean parse has none, -1 when
+/// the default context cannot parse it either.
+int tlsdrill_lean_decodes_same_key(const unsigned char *der, long length);
 
 /// accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC).
 int tlsdrill_accept_nonblocking(int listener);
