@@ -6,7 +6,7 @@
  * the DER every time (for EC that means a new curve group, the costliest part). A load test sees the same
  * few server keys over and over, so these decoders keep, per worker thread, the last keys they decoded
  * (keyed by their exact DER bytes) and hand OpenSSL a duplicate made by the default provider's own key
- * manager (`dup`), which shares the curve's precomputation. A miss decodes the DER in the backing library
+ * manager (`dup`), which copies the curve group instead of building it. A miss decodes the DER in the backing library
  * context (the full default provider) and imports it. Only the algorithm names, property strings and key
  * managers are the default provider's; each decoder knows its key type and declines any other, exactly
  * as the default SPKI decoders do, so the choice of key manager (EC vs SM2, RSA vs RSA-PSS) is unchanged.
