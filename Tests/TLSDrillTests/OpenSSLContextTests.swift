@@ -103,7 +103,8 @@ struct OpenSSLContextTests {
         }
     }
 
-    @Test("the lean context's key cache gives every certificate its own key: same name, evictions, key types, threads")
+    @Test("the lean context's key cache gives every certificate its own key: same name, evictions, key types, threads",
+          Tools.needs("openssl"))
     func keyCacheKeepsKeysApart() throws {
         let pki = TestPKI.shared
         var certificates = try ["gen1-root", "gen1-intermediate", "gen1-server", "gen1-client", "gen2-root", "gen2-server"]
