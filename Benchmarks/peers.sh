@@ -97,6 +97,8 @@ for tls in 1.3 1.2; do
     --tls "$tls" --confirm http --concurrency 32 --duration "${SECONDS_PER_ROW}s" --openssl-context default
   run_row "  same, --fast-ec-decoding" "$tls" "$NGINX_WORKER" "$PORT" "$BIN" run --target "127.0.0.1:$PORT" "${COMMON[@]}" \
     --tls "$tls" --confirm http --concurrency 32 --duration "${SECONDS_PER_ROW}s" --fast-ec-decoding
+  run_row "  same, --fresh-key-shares" "$tls" "$NGINX_WORKER" "$PORT" "$BIN" run --target "127.0.0.1:$PORT" "${COMMON[@]}" \
+    --tls "$tls" --confirm http --concurrency 32 --duration "${SECONDS_PER_ROW}s" --fresh-key-shares
   run_row "  same, --no-verify-cache" "$tls" "$NGINX_WORKER" "$PORT" "$BIN" run --target "127.0.0.1:$PORT" "${COMMON[@]}" \
     --tls "$tls" --confirm http --concurrency 32 --duration "${SECONDS_PER_ROW}s" --no-verify-cache
   # Live metrics on, scraped every second as Prometheus would (the scrape's work counts as client CPU).
@@ -124,8 +126,9 @@ awk '
   /http → nginx/ { tl[$(NF-3)] = $(NF-1) / $(NF-2); ns[$(NF-3)] = $NF / $(NF-2) }
   /openssl-context default/ { td[$(NF-3)] = $(NF-1) / $(NF-2) }
   /fast-ec-decoding/ { tf[$(NF-3)] = $(NF-1) / $(NF-2) }
+  /fresh-key-shares/ { tk[$(NF-3)] = $(NF-1) / $(NF-2) }
   /metrics-listen/ { tm[$(NF-3)] = $(NF-1) / $(NF-2) }
   /http → serve/ { ss[$(NF-3)] = $NF / $(NF-2) }
   END {
-    for (v in st) printf "TLS %s: tlsdrill/s_time client CPU per handshake = %.2f lean (default), %.2f --openssl-context default, %.2f lean + --fast-ec-decoding; metrics on/off = %.3f; serve/nginx server CPU per handshake = %.2f\n", v, tl[v] / st[v], td[v] / st[v], tf[v] / st[v], tm[v] / tl[v], ss[v] / ns[v]
+    for (v in st) printf "TLS %s: tlsdrill/s_time client CPU per handshake = %.2f lean (default), %.2f --fresh-key-shares, %.2f --openssl-context default, %.2f lean + --fast-ec-decoding; metrics on/off = %.3f; serve/nginx server CPU per handshake = %.2f\n", v, tl[v] / st[v], tk[v] / st[v], td[v] / st[v], tf[v] / st[v], tm[v] / tl[v], ss[v] / ns[v]
   }' "$WORK/rows"

@@ -8,8 +8,11 @@
  * algorithms libssl can negotiate and tlsdrill needs (every server key type TLS can use with the default
  * provider: EC, RSA, RSA-PSS, Ed25519, Ed448, DSA), and reuses the default provider's context and
  * implementations. Operations it does not filter (random generators, encoders, stores, KEMs) pass through.
- * Its SubjectPublicKeyInfo decoders are its own: they keep each worker thread's recently decoded server keys
- * (lean_key_decoder.c), so a certificate seen before costs a key copy instead of a decode.
+ * Three of its parts compute instead of filter: its SubjectPublicKeyInfo decoders keep each worker thread's
+ * recently decoded server keys (lean_key_decoder.c), so a certificate seen before costs a key copy instead of a
+ * decode; its TLS13-KDF runs the TLS 1.3 key schedule without a provider fetch per step (lean_key_schedule.c);
+ * and a second context, the default one for client handshakes, shares each thread's X25519/X448 key share
+ * across handshakes (lean_key_share.c; `--fresh-key-shares` picks the first context).
  */
 #include "CTLSDrillShims.h"
 #include "lean_provider_internal.h"
@@ -61,6 +64,7 @@ static OSSL_LIB_CTX *lean_backing;       /* that private library context */
 static const OSSL_DISPATCH *lean_core;   /* the core's functions handed to the lean provider */
 static OSSL_ALGORITHM lean_key_decoders[LEAN_MAX_DECODERS + 1];
 static OSSL_LIB_CTX *lean_context;       /* the lean library context handed to SSL_CTX_new_ex */
+static OSSL_LIB_CTX *lean_sharing_context; /* the same, sharing each thread's X25519/X448 key share */
 static pthread_once_t lean_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t lean_build_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -71,8 +75,8 @@ static int lean_name_allowed(const char *names, const char *const *allowed) {
     return 0;
 }
 
-static const OSSL_ALGORITHM *lean_query(void *provctx, int operation, int *no_cache) {
-    (void)provctx;
+/* The allow-listed algorithms for `operation`, built on first use; NULL for operations passed through whole. */
+static const OSSL_ALGORITHM *lean_filtered(int operation) {
     for (size_t i = 0; i < sizeof(lean_filters) / sizeof(lean_filters[0]); i++) {
         lean_filter *filter = &lean_filters[i];
         if (filter->operation != operation) continue;
@@ -93,12 +97,30 @@ static const OSSL_ALGORITHM *lean_query(void *provctx, int operation, int *no_ca
             if (operation == OSSL_OP_DECODER
                 && lean_build_key_decoders(lean_default, lean_core, filter->algorithms, lean_key_decoders, LEAN_MAX_DECODERS))
                 memcpy(filter->algorithms, lean_key_decoders, sizeof lean_key_decoders);
+            if (operation == OSSL_OP_KDF) lean_install_key_schedule(filter->algorithms);
         }
         pthread_mutex_unlock(&lean_build_lock);
-        *no_cache = 0;
         return filter->algorithms;
     }
-    return OSSL_PROVIDER_query_operation(lean_default, operation, no_cache);
+    return NULL;
+}
+
+static const OSSL_ALGORITHM *lean_query(void *provctx, int operation, int *no_cache) {
+    (void)provctx;
+    const OSSL_ALGORITHM *filtered = lean_filtered(operation);
+    if (filtered == NULL) return OSSL_PROVIDER_query_operation(lean_default, operation, no_cache);
+    *no_cache = 0;
+    return filtered;
+}
+
+/* The key managers of the context that shares key shares: the lean ones, X25519 and X448 keeping each thread's
+ * key pair (lean_key_share.c). Built when that context is made. */
+static OSSL_ALGORITHM lean_sharing_keymgmt[LEAN_MAX_ALGORITHMS + 1];
+
+static const OSSL_ALGORITHM *lean_sharing_query(void *provctx, int operation, int *no_cache) {
+    if (operation != OSSL_OP_KEYMGMT) return lean_query(provctx, operation, no_cache);
+    *no_cache = 0;
+    return lean_sharing_keymgmt;
 }
 
 static int lean_get_capabilities(void *provctx, const char *capability, OSSL_CALLBACK *callback, void *argument) {
@@ -112,6 +134,12 @@ static const OSSL_DISPATCH lean_dispatch[] = {
     {0, NULL},
 };
 
+static const OSSL_DISPATCH lean_sharing_dispatch[] = {
+    {OSSL_FUNC_PROVIDER_QUERY_OPERATION, (void (*)(void))lean_sharing_query},
+    {OSSL_FUNC_PROVIDER_GET_CAPABILITIES, (void (*)(void))lean_get_capabilities},
+    {0, NULL},
+};
+
 static int lean_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in, const OSSL_DISPATCH **out, void **provctx) {
     (void)handle;
     lean_core = in;
@@ -120,43 +148,40 @@ static int lean_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in, co
     return 1;
 }
 
+static int lean_sharing_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in, const OSSL_DISPATCH **out, void **provctx) {
+    (void)handle;
+    lean_core = in;
+    *provctx = OSSL_PROVIDER_get0_provider_ctx(lean_default);
+    *out = lean_sharing_dispatch;
+    return 1;
+}
+
+/* A library context whose only provider is the built-in one `init` starts; NULL on failure. */
+static OSSL_LIB_CTX *lean_context_with(const char *name, OSSL_provider_init_fn *init) {
+    OSSL_LIB_CTX *context = OSSL_LIB_CTX_new();
+    if (context == NULL) return NULL;
+    if (!OSSL_PROVIDER_add_builtin(context, name, init) || OSSL_PROVIDER_load(context, name) == NULL) {
+        OSSL_LIB_CTX_free(context);
+        return NULL;
+    }
+    return context;
+}
+
 static void lean_create(void) {
     OSSL_LIB_CTX *backing = OSSL_LIB_CTX_new();
     if (backing == NULL || (lean_default = OSSL_PROVIDER_load(backing, "default")) == NULL) return;
     lean_backing = backing;
-    OSSL_LIB_CTX *context = OSSL_LIB_CTX_new();
-    if (context == NULL) return;
-    if (!OSSL_PROVIDER_add_builtin(context, "tlsdrill-lean", lean_init) || OSSL_PROVIDER_load(context, "tlsdrill-lean") == NULL) {
-        OSSL_LIB_CTX_free(context);
-        return;
-    }
-    lean_context = context;
+    lean_context = lean_context_with("tlsdrill-lean", lean_init);
+    const OSSL_ALGORITHM *keymgmt = lean_filtered(OSSL_OP_KEYMGMT);
+    if (lean_context == NULL || keymgmt == NULL) return;
+    memcpy(lean_sharing_keymgmt, keymgmt, sizeof lean_sharing_keymgmt);
+    if (lean_install_shared_key_shares(lean_sharing_keymgmt) > 0)
+        lean_sharing_context = lean_context_with("tlsdrill-lean-shared-key-shares", lean_sharing_init);
 }
 
 OSSL_LIB_CTX *lean_backing_context(void) { return lean_backing; }
 
-OSSL_LIB_CTX *tlsdrill_lean_library_context(void) {
+OSSL_LIB_CTX *tlsdrill_lean_library_context(int share_key_shares) {
     pthread_once(&lean_once, lean_create);
-    return lean_context;
-}
-
-int tlsdrill_lean_decodes_same_key(const unsigned char *der, long length) {
-    OSSL_LIB_CTX *lean = tlsdrill_lean_library_context();
-    if (lean == NULL) return 0;
-    const unsigned char *cursor = der;
-    X509 *standard = d2i_X509(NULL, &cursor, length);
-    if (standard == NULL || X509_get0_pubkey(standard) == NULL) {
-        X509_free(standard);
-        ERR_clear_error();
-        return -1;
-    }
-    X509 *leaned = X509_new_ex(lean, NULL);
-    cursor = der;
-    int same = 0;
-    if (leaned != NULL && d2i_X509(&leaned, &cursor, length) != NULL && X509_get0_pubkey(leaned) != NULL)
-        same = EVP_PKEY_eq(X509_get0_pubkey(leaned), X509_get0_pubkey(standard)) == 1;
-    X509_free(leaned);
-    X509_free(standard);
-    ERR_clear_error();
-    return same;
+    return share_key_shares ? lean_sharing_context : lean_context;
 }

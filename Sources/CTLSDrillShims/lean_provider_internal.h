@@ -17,4 +17,17 @@ OSSL_LIB_CTX *lean_backing_context(void);
 int lean_build_key_decoders(OSSL_PROVIDER *provider, const OSSL_DISPATCH *core, const OSSL_ALGORITHM *spki_decoders,
                             OSSL_ALGORITHM *out, int capacity);
 
+/* Replaces the default TLS13-KDF in `kdfs` (a filtered copy of the default provider's KDF table) with the lean
+ * key schedule (lean_key_schedule.c), which hands the default one whatever it does not compute. 0 when the
+ * table has no TLS13-KDF or its functions are not the ones the stand-in passes on (the default one stays). */
+int lean_install_key_schedule(OSSL_ALGORITHM *kdfs);
+
+/* Replaces the X25519 and X448 key managers in `keymgmts` (a copy of the lean key-manager table) with ones
+ * whose generated key pairs each thread keeps for LEAN_KEY_SHARE_USES key shares (lean_key_share.c). Returns
+ * how many it replaced. */
+int lean_install_shared_key_shares(OSSL_ALGORITHM *keymgmts);
+
+/* Key shares one kept key pair serves before a fresh one is generated. */
+#define LEAN_KEY_SHARE_USES 1024
+
 #endif

@@ -28,6 +28,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "OpenSSL library context for client handshakes: lean (only what TLS can negotiate; faster certificate parsing) or default. (default: lean)")
     var opensslContext: String?
 
+    @Flag(help: "Generate a new X25519/X448 key share for every ClientHello (default: each worker keeps its key pair for 1,024 handshakes; the server's work is the same either way).")
+    var freshKeyShares = false
+
     @Option(help: "PEM client certificate (leaf, optionally followed by its intermediates).")
     var cert: String?
 
@@ -73,6 +76,7 @@ struct ConnectionOptions: ParsableArguments {
         if let ca { settings.caFile = ca }
         if insecure { settings.insecure = true }
         if noVerifyCache { settings.verifyCache = false }
+        if freshKeyShares { settings.sharedKeyShares = false }
         if let sni {
             settings.serverName = sni
             settings.verifyName = sni

@@ -62,13 +62,16 @@ struct OpenSSLContextTests {
         }
     }
 
-    @Test("negotiation variants: groups, TLS 1.2 ciphers (GCM, CBC, ChaCha20), TLS 1.3 suites", Tools.needs("openssl"))
+    @Test("negotiation variants: groups, key shares, TLS 1.2 ciphers (GCM, CBC, ChaCha20), TLS 1.3 suites", Tools.needs("openssl"))
     func negotiation() throws {
         let gateway = try Gateways.start(.opensslServer)
         defer { gateway.stop() }
         let variants: [(String, TLSVersionChoice, (inout RunSettings) -> Void)] = [
             ("group P-256", .tls13, { $0.tls.groups = "P-256" }), ("group P-256", .tls12, { $0.tls.groups = "P-256" }),
             ("group P-384", .tls13, { $0.tls.groups = "P-384" }),
+            ("group X448 (shared key share)", .tls13, { $0.tls.groups = "X448" }),
+            ("group X25519 (P-256 listed for the ECDSA certificate)", .tls12, { $0.tls.groups = "X25519:P-256" }),
+            ("--fresh-key-shares", .tls13, { $0.tls.sharedKeyShares = false }),
             ("ECDHE-ECDSA-AES128-GCM-SHA256", .tls12, { $0.tls.ciphers = "ECDHE-ECDSA-AES128-GCM-SHA256" }),
             ("ECDHE-ECDSA-AES256-SHA384 (CBC)", .tls12, { $0.tls.ciphers = "ECDHE-ECDSA-AES256-SHA384" }),
             ("ECDHE-ECDSA-CHACHA20-POLY1305", .tls12, { $0.tls.ciphers = "ECDHE-ECDSA-CHACHA20-POLY1305" }),

@@ -172,13 +172,31 @@ void tlsdrill_install_verify_cache(SSL_CTX *ctx);
 /// Process-wide, once: parse EC public keys in certificates through OpenSSL's legacy EC ASN.1 method
 /// instead of OpenSSL 3.0's per-key provider decoder context (≈4× cheaper per certificate). 1 when active.
 int tlsdrill_enable_fast_ec_decoding(void);
-/// The lean library context for client SSL_CTXs (a filter provider over the default one); NULL if it
-/// could not be built.
-OSSL_LIB_CTX *tlsdrill_lean_library_context(void);
+/// The lean library context for client SSL_CTXs (a filter provider over the default one); with
+/// `share_key_shares`, the one whose X25519/X448 key pairs each thread keeps for 1,024 key shares. NULL if
+/// it could not be built.
+OSSL_LIB_CTX *tlsdrill_lean_library_context(int share_key_shares);
 /// Parses one DER certificate in the lean context (its caching public-key decoders) and in the default
 /// one: 1 when both give the same public key, 0 when they differ or the lean parse has none, -1 when
 /// the default context cannot parse it either.
 int tlsdrill_lean_decodes_same_key(const unsigned char *der, long length);
+
+/// One TLS13-KDF request: NULL pointers and a negative mode are left out of the parameters.
+typedef struct {
+    int mode;                          ///< EVP_KDF_HKDF_MODE_EXTRACT_ONLY (1) or EXPAND_ONLY (2)
+    const char *digest;
+    const unsigned char *key, *salt, *prefix, *label, *data;
+    size_t key_length, salt_length, prefix_length, label_length, data_length;
+    int via_set_params;                ///< set the parameters with EVP_KDF_CTX_set_params, then derive
+    const unsigned char *then_label;   ///< if not NULL, derive again on the same context giving only this label
+    size_t then_label_length;
+} tlsdrill_kdf_request;
+/// Derives `length` bytes with TLS13-KDF in the lean context (`lean`) or OpenSSL's default one; 1 on success.
+int tlsdrill_tls13_kdf_derive(int lean, const tlsdrill_kdf_request *request, unsigned char *out, size_t length);
+/// Generates an X25519 key pair in the lean context (sharing key shares or not) and gives its public key; 1 on success.
+int tlsdrill_lean_x25519_share(int share_key_shares, unsigned char public_key[32]);
+/// Key shares one kept key pair serves in the sharing lean context.
+int tlsdrill_lean_key_share_uses(void);
 
 /// accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC).
 int tlsdrill_accept_nonblocking(int listener);

@@ -19,8 +19,8 @@ public final class ClientTLSContext: @unchecked Sendable {  // immutable after i
         OpenSSLErrorQueue.clear()
         var library: OpaquePointer?
         if settings.openSSLContext == .lean {
-            guard let lean = tlsdrill_lean_library_context() else {
-                throw TLSDrillError.openSSL(operation: "building the lean library context (--openssl-context default avoids it)",
+            guard let lean = tlsdrill_lean_library_context(settings.sharedKeyShares ? 1 : 0) else {
+                throw TLSDrillError.openSSL(operation: "building the lean library context (--openssl-context default or --fresh-key-shares avoids it)",
                                             detail: OpenSSLErrorQueue.summary())
             }
             library = lean

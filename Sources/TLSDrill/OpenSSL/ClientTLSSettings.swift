@@ -27,6 +27,9 @@ public struct ClientTLSSettings: Sendable, Codable, Equatable {
     public var tickets = true
     /// Which OpenSSL library context client contexts live in (`--openssl-context`).
     public var openSSLContext: OpenSSLContextChoice = .lean
+    /// In the lean context, each worker keeps its X25519/X448 key pair for 1,024 ClientHellos instead of making
+    /// one per handshake (the server's work is unchanged); `--fresh-key-shares` turns it off.
+    public var sharedKeyShares = true
 
     public init() {}
 
