@@ -13,6 +13,7 @@ struct TLSDrillCommand: ParsableCommand {
 
     /// ArgumentParser's own usage errors exit 64; the policy says 2 for every kind of bad input, in one line.
     static func main() {
+        OpenSSLAllocator.install()  // before anything calls OpenSSL
         do {
             var command = try parseAsRoot()
             try command.run()

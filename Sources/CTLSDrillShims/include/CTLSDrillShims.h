@@ -198,6 +198,10 @@ int tlsdrill_lean_x25519_share(int share_key_shares, unsigned char public_key[32
 /// Key shares one kept key pair serves in the sharing lean context.
 int tlsdrill_lean_key_share_uses(void);
 
+/// Routes OpenSSL's allocations through a per-thread block cache (openssl_allocator.c); 1 when installed,
+/// 0 when OpenSSL had allocated already (it then keeps glibc's malloc).
+int tlsdrill_install_openssl_allocator(void);
+
 /// accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC).
 int tlsdrill_accept_nonblocking(int listener);
 /// Returns freed heap memory to the OS (glibc malloc_trim); 1 if some was released.

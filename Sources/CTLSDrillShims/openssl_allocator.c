@@ -1,0 +1,131 @@
+/*
+ * A per-thread block cache under OpenSSL's allocations (CRYPTO_set_mem_functions), installed by the tlsdrill
+ * executable before anything calls OpenSSL.
+ *
+ * A client handshake makes about 1,300 small allocations and frees nearly all of them before the next one
+ * starts, many of the same few sizes. glibc keeps only 7 freed blocks per size in its per-thread cache, so most
+ * of them go through its arena bins. Here each thread keeps up to BLOCKS_CACHED_BLOCKS freed blocks of each
+ * power-of-two class from 32 bytes to 4 KiB (header included) and hands them out again without a lock;
+ * larger requests, and blocks beyond the cap, are glibc's. A block freed on another thread joins that
+ * thread's cache. Each block carries a 16-byte header (class and a marker), so the returned memory keeps
+ * glibc's 16-byte alignment, and a pointer without the marker is handed to glibc's free untouched.
+ */
+#include "CTLSDrillShims.h"
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BLOCKS_CLASSES 8                  /* 32, 64, ..., 4096 bytes with the header */
+#define BLOCKS_SMALLEST_SHIFT 5
+#define BLOCKS_CACHED_BLOCKS 256          /* per class and thread: at most ~2 MB kept by a thread */
+#define BLOCKS_LARGE 0xffu
+#define BLOCKS_MARKER 0x746c7364u         /* "tlsd" */
+
+typedef struct {
+    uint32_t size_class;                /* 0..BLOCKS_CLASSES-1, or BLOCKS_LARGE */
+    uint32_t marker;
+    uint64_t usable;                    /* bytes the caller may use */
+} blocks_block_header;
+
+typedef struct blocks_free_block {
+    struct blocks_free_block *next;
+} blocks_free_block;
+
+typedef struct {
+    blocks_free_block *head[BLOCKS_CLASSES];
+    unsigned count[BLOCKS_CLASSES];
+    int registered;
+} blocks_block_cache;
+
+static __thread blocks_block_cache blocks_cache;
+static pthread_key_t blocks_cache_exit;
+
+static blocks_block_header *blocks_header(void *pointer) { return (blocks_block_header *)pointer - 1; }
+
+/* Gives a thread's cached blocks back to glibc when the thread ends. */
+static void blocks_cache_drain(void *unused) {
+    (void)unused;
+    for (int size_class = 0; size_class < BLOCKS_CLASSES; size_class++) {
+        blocks_free_block *block = blocks_cache.head[size_class];
+        while (block != NULL) {
+            blocks_free_block *next = block->next;
+            free(blocks_header(block));
+            block = next;
+        }
+        blocks_cache.head[size_class] = NULL;
+        blocks_cache.count[size_class] = 0;
+    }
+}
+
+static int blocks_size_class(size_t total) {
+    if (total <= (1u << BLOCKS_SMALLEST_SHIFT)) return 0;
+    int shift = 64 - __builtin_clzll((unsigned long long)(total - 1));
+    return shift - BLOCKS_SMALLEST_SHIFT < BLOCKS_CLASSES ? shift - BLOCKS_SMALLEST_SHIFT : -1;
+}
+
+static void *blocks_malloc(size_t size, const char *file, int line) {
+    (void)file;
+    (void)line;
+    if (size > SIZE_MAX - sizeof(blocks_block_header)) return NULL;
+    int size_class = blocks_size_class(size + sizeof(blocks_block_header));
+    if (size_class >= 0 && blocks_cache.head[size_class] != NULL) {
+        blocks_free_block *block = blocks_cache.head[size_class];
+        blocks_cache.head[size_class] = block->next;
+        blocks_cache.count[size_class]--;
+        return block;
+    }
+    size_t total = size_class >= 0 ? (size_t)1 << (size_class + BLOCKS_SMALLEST_SHIFT) : size + sizeof(blocks_block_header);
+    blocks_block_header *header = malloc(total);
+    if (header == NULL) return NULL;
+    header->size_class = size_class >= 0 ? (uint32_t)size_class : BLOCKS_LARGE;
+    header->marker = BLOCKS_MARKER;
+    header->usable = total - sizeof(blocks_block_header);
+    return header + 1;
+}
+
+static void blocks_free(void *pointer, const char *file, int line) {
+    (void)file;
+    (void)line;
+    if (pointer == NULL) return;
+    blocks_block_header *header = blocks_header(pointer);
+    if (header->marker != BLOCKS_MARKER) {
+        free(pointer);   /* not ours (never expected): glibc's own */
+        return;
+    }
+    uint32_t size_class = header->size_class;
+    if (size_class == BLOCKS_LARGE || blocks_cache.count[size_class] >= BLOCKS_CACHED_BLOCKS) {
+        header->marker = 0;
+        free(header);
+        return;
+    }
+    if (!blocks_cache.registered) {
+        blocks_cache.registered = 1;
+        pthread_setspecific(blocks_cache_exit, &blocks_cache);
+    }
+    blocks_free_block *block = pointer;
+    block->next = blocks_cache.head[size_class];
+    blocks_cache.head[size_class] = block;
+    blocks_cache.count[size_class]++;
+}
+
+static void *blocks_realloc(void *pointer, size_t size, const char *file, int line) {
+    if (pointer == NULL) return blocks_malloc(size, file, line);
+    if (size == 0) {
+        blocks_free(pointer, file, line);
+        return NULL;
+    }
+    blocks_block_header *header = blocks_header(pointer);
+    if (header->marker != BLOCKS_MARKER) return realloc(pointer, size);
+    if (size <= header->usable) return pointer;
+    void *larger = blocks_malloc(size, file, line);
+    if (larger == NULL) return NULL;
+    memcpy(larger, pointer, header->usable);
+    blocks_free(pointer, file, line);
+    return larger;
+}
+
+int tlsdrill_install_openssl_allocator(void) {
+    if (pthread_key_create(&blocks_cache_exit, blocks_cache_drain) != 0) return 0;
+    return CRYPTO_set_mem_functions(blocks_malloc, blocks_realloc, blocks_free);
+}
