@@ -4,12 +4,13 @@
  *
  * libssl derives about twenty secrets, keys and IVs per TLS 1.3 handshake, each through a fresh EVP_KDF
  * context; the default provider's TLS13-KDF then fetches the digest by name and runs HMAC through three
- * provider digest contexts per call (about 28,000 instructions for a few SHA-256 blocks). This KDF answers
- * to the same name and property string and computes HKDF-Extract and HKDF-Expand-Label (RFC 5869, RFC 8446)
- * with HMAC over OpenSSL's own SHA-256/SHA-384 block functions (the same SHA-NI code the default provider
- * uses, without the provider layers). What it does not do itself goes, unchanged, to the default
- * provider's TLS13-KDF: any other digest, any parameter it does not know, any context configured with
- * EVP_KDF_CTX_set_params, and every input the default one rejects (so errors stay OpenSSL's own).
+ * provider digest contexts per call (~28,000 instructions a call, measured, most of it around a few hash
+ * blocks). This KDF answers to the same name and property string and computes HKDF-Extract and
+ * HKDF-Expand-Label (RFC 5869, RFC 8446 §7.1) with HMAC over OpenSSL's own SHA-256/SHA-384 block functions
+ * (the same assembly the default provider ends in, without the provider layers). A context holds its
+ * parameters as the default one does; whatever this KDF does not compute itself (another digest, a parameter
+ * it does not know, a mode given by name, an input the default KDF refuses) goes to the default provider's
+ * TLS13-KDF with the context's settings replayed, so its answers and its errors stay OpenSSL's own.
  */
 #define OPENSSL_SUPPRESS_DEPRECATED /* SHA256_Init & co: OpenSSL's block functions without a provider fetch */
 #include "lean_provider_internal.h"
@@ -18,6 +19,7 @@
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 #include <openssl/sha.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +38,7 @@ typedef struct {
     int (*init)(lean_hash_state *);
     int (*update)(lean_hash_state *, const void *, size_t);
     int (*final)(unsigned char *, lean_hash_state *);
+    unsigned char *empty;   /* the hash of no bytes (Derive-Secret's context for "derived"), filled once */
 } lean_hash;
 
 static int lean_sha256_init(lean_hash_state *s) { return SHA256_Init(&s->sha256); }
@@ -45,8 +48,17 @@ static int lean_sha384_init(lean_hash_state *s) { return SHA384_Init(&s->sha512)
 static int lean_sha384_update(lean_hash_state *s, const void *d, size_t n) { return SHA384_Update(&s->sha512, d, n); }
 static int lean_sha384_final(unsigned char *out, lean_hash_state *s) { return SHA384_Final(out, &s->sha512); }
 
-static const lean_hash lean_sha256 = {32, 64, lean_sha256_init, lean_sha256_update, lean_sha256_final};
-static const lean_hash lean_sha384 = {48, 128, lean_sha384_init, lean_sha384_update, lean_sha384_final};
+static unsigned char lean_sha256_empty[32], lean_sha384_empty[48];
+static const lean_hash lean_sha256 = {32, 64, lean_sha256_init, lean_sha256_update, lean_sha256_final, lean_sha256_empty};
+static const lean_hash lean_sha384 = {48, 128, lean_sha384_init, lean_sha384_update, lean_sha384_final, lean_sha384_empty};
+static pthread_once_t lean_empty_once = PTHREAD_ONCE_INIT;
+static int lean_empty_ready;
+
+static void lean_hash_empty(void) {
+    lean_hash_state state;
+    lean_empty_ready = lean_sha256_init(&state) && lean_sha256_final(lean_sha256_empty, &state) && lean_sha384_init(&state)
+                       && lean_sha384_final(lean_sha384_empty, &state);
+}
 
 /* The digest names the default provider answers to for SHA-256 and SHA-384; anything else is not ours. */
 static const lean_hash *lean_hash_named(const char *name) {
@@ -180,7 +192,11 @@ static lean_octets *lean_field_named(lean_kdf_ctx *ctx, const char *name) {
  * itself: another parameter, a mode given by name, a digest other than SHA-256/384, a value too long. */
 static int lean_take_params(lean_kdf_ctx *ctx, const OSSL_PARAM *params, int apply) {
     if (params == NULL) return 1;
-    if (apply) ctx->data = (lean_octets){.present = 0};
+    if (apply && ctx->data.present) {
+        OPENSSL_cleanse(ctx->data.bytes, ctx->data.length);
+        ctx->data.present = 0;
+        ctx->data.length = 0;
+    }
     for (const OSSL_PARAM *p = params; p->key != NULL; p++) {
         lean_octets *field = lean_field_named(ctx, p->key);
         if (field != NULL) {
@@ -190,6 +206,7 @@ static int lean_take_params(lean_kdf_ctx *ctx, const OSSL_PARAM *params, int app
                 || length > sizeof field->bytes)
                 return 0;
             if (apply) {
+                if (field->present && field->length > length) OPENSSL_cleanse(field->bytes + length, field->length - length);
                 if (length > 0) memcpy(field->bytes, value, length);
                 field->length = length;
                 field->present = 1;
@@ -221,14 +238,14 @@ static int lean_generate_secret(const lean_kdf_ctx *ctx, unsigned char *out, siz
     if (length != hash->size) return 0;
     const unsigned char *key = ctx->key.present ? ctx->key.bytes : zeros;
     size_t key_length = ctx->key.present ? ctx->key.length : hash->size;
-    unsigned char empty_hash[LEAN_MAX_HASH], salt[LEAN_MAX_HASH];
+    unsigned char salt[LEAN_MAX_HASH];
     size_t salt_length = 0;
     int ok = 1;
     if (ctx->salt.present) {
-        lean_hash_state state;
-        ok = hash->init(&state) && hash->final(empty_hash, &state)
+        pthread_once(&lean_empty_once, lean_hash_empty);
+        ok = lean_empty_ready
              && lean_expand_label(hash, ctx->salt.bytes, ctx->salt.length, lean_bytes(&ctx->prefix), lean_length(&ctx->prefix),
-                                  lean_bytes(&ctx->label), lean_length(&ctx->label), empty_hash, hash->size, salt, hash->size);
+                                  lean_bytes(&ctx->label), lean_length(&ctx->label), hash->empty, hash->size, salt, hash->size);
         salt_length = hash->size;
     }
     lean_hmac_key hmac;
@@ -278,9 +295,27 @@ static void *lean_kdf_fallback(lean_kdf_ctx *ctx) {
     return ctx->fallback = fallback;
 }
 
+/* Empties a context but for its provider context: secrets wiped, every value unset (no 1.4 KB memset). */
+static void lean_kdf_clear(lean_kdf_ctx *ctx) {
+    lean_octets *secrets[] = {&ctx->key, &ctx->salt, &ctx->data};
+    for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++)
+        if (secrets[i]->present) OPENSSL_cleanse(secrets[i]->bytes, secrets[i]->length);
+    lean_octets *all[] = {&ctx->key, &ctx->salt, &ctx->prefix, &ctx->label, &ctx->data};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        all[i]->present = 0;
+        all[i]->length = 0;
+    }
+    ctx->fallback = NULL;
+    ctx->mode = 0;
+    ctx->hash = NULL;
+}
+
 static void *lean_kdf_newctx(void *provctx) {
-    lean_kdf_ctx *ctx = calloc(1, sizeof *ctx);
-    if (ctx != NULL) ctx->provctx = provctx;
+    lean_kdf_ctx *ctx = malloc(sizeof *ctx);
+    if (ctx == NULL) return NULL;
+    ctx->provctx = provctx;
+    ctx->key.present = ctx->salt.present = ctx->data.present = 0;
+    lean_kdf_clear(ctx);
     return ctx;
 }
 
@@ -288,16 +323,14 @@ static void lean_kdf_freectx(void *vctx) {
     lean_kdf_ctx *ctx = vctx;
     if (ctx == NULL) return;
     if (ctx->fallback != NULL) lean_default_kdf.freectx(ctx->fallback);
-    OPENSSL_cleanse(ctx, sizeof *ctx);
+    lean_kdf_clear(ctx);
     free(ctx);
 }
 
 static void lean_kdf_reset(void *vctx) {
     lean_kdf_ctx *ctx = vctx;
-    void *provctx = ctx->provctx;
     if (ctx->fallback != NULL) lean_default_kdf.freectx(ctx->fallback);
-    OPENSSL_cleanse(ctx, sizeof *ctx);
-    ctx->provctx = provctx;
+    lean_kdf_clear(ctx);
 }
 
 static int lean_kdf_set_ctx_params(void *vctx, const OSSL_PARAM params[]) {

@@ -40,6 +40,10 @@ public final class ClientTLSContext: @unchecked Sendable {  // immutable after i
             _ = tlsdrill_ctx_disable_tickets(ctx)
         }
         tlsdrill_install_observer(ctx)
+        // Read whatever the socket holds in one call (the server's flight is ~10 records): 21 reads a handshake
+        // become ~4. The engine never waits for readability with a whole record buffered: OpenSSL only asks to
+        // read after the socket said EAGAIN.
+        tlsdrill_ctx_set_read_ahead(ctx, 1)
         try configureVerification(settings)
         try TLSContextConfiguration.useIdentity(ctx, leaf: identity.leaf, chain: identity.chain, key: identity.key)
     }
