@@ -34,6 +34,8 @@ final class Connection {
     var deadline: UInt64 = 0
     var evidence = AttemptEvidence()
     var requestWritten = 0
+    /// TCP_CORK is set: what OpenSSL writes is held until `uncork` (our last flight and the request, one segment).
+    var corked = false
     var received = 0
     let observation: UnsafeMutablePointer<tlsdrill_observation>
     let buffer: UnsafeMutableRawBufferPointer

@@ -31,6 +31,12 @@ enum NonBlockingSocket {
         }
     }
 
+    /// TCP_CORK on or off: while on, writes are held and leave together (in as few segments as fit) when it goes off.
+    static func setCork(_ fd: Int32, _ on: Bool) {
+        var value: Int32 = on ? 1 : 0
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_CORK, &value, socklen_t(MemoryLayout<Int32>.size))
+    }
+
     /// The pending error of a socket whose non-blocking connect finished.
     static func pendingError(_ fd: Int32) -> Int32 {
         var code: Int32 = 0

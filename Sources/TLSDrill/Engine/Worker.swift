@@ -282,8 +282,15 @@ final class Worker: @unchecked Sendable {
     private func stepHandshake(_ connection: Connection) {
         guard let ssl = connection.ssl else { return }
         OpenSSLErrorQueue.clear()
+        // After our ClientHello, with an HTTP verdict to ask for: hold what this step writes, so a TLS 1.3 (or resumed
+        // TLS 1.2) handshake's last flight and the request leave in one segment; a step that must wait releases it.
+        if settings.confirm == .http && !connection.corked && SSL_in_before(ssl) == 0 && SSL_version(ssl) != TLS1_2_VERSION {
+            NonBlockingSocket.setCork(connection.fd, true)
+            connection.corked = true
+        }
         let result = SSL_do_handshake(ssl)
         guard result == 1 else {
+            uncork(connection)
             handleSSLResult(connection, ssl: ssl, result: result)
             return
         }
@@ -326,10 +333,12 @@ final class Worker: @unchecked Sendable {
         if result > 0 {
             connection.requestWritten += Int(result)
             guard connection.requestWritten == bytes.count else { return }
+            uncork(connection)
             connection.phase = .readingVerdict
             readVerdict(connection)
             return
         }
+        uncork(connection)
         let error: Int32
         switch SSLCallResult(ssl, returned: result) {
         case .wait(let interest):
@@ -447,7 +456,15 @@ final class Worker: @unchecked Sendable {
 
     // MARK: - Outcome
 
+    /// Sends what the cork held (our last flight, the request), if anything is held.
+    private func uncork(_ connection: Connection) {
+        guard connection.corked else { return }
+        NonBlockingSocket.setCork(connection.fd, false)
+        connection.corked = false
+    }
+
     private func finish(_ connection: Connection, now: UInt64) {
+        uncork(connection)
         connection.absorbObservation()
         if let ssl = connection.ssl, needsRequestedNames(connection.evidence) {
             connection.evidence.requestedCANamesIncludeOurChain =
