@@ -4,9 +4,11 @@
  *
  * A client handshake makes about 1,300 small allocations and frees nearly all of them before the next one
  * starts, many of the same few sizes. glibc keeps only 7 freed blocks per size in its per-thread cache, so most
- * of them go through its arena bins. Here each thread keeps up to BLOCKS_CACHED_BLOCKS freed blocks of each
- * power-of-two class from 32 bytes to 4 KiB (header included) and hands them out again without a lock;
- * larger requests, and blocks beyond the cap, are glibc's. A block freed on another thread joins that
+ * of them go through its arena bins. Here each thread keeps freed blocks by size class — 16-byte steps to
+ * 256 bytes, then four classes per power of two to 4 KiB (header included), so a long-lived allocation (a
+ * gateway's or a held connection's TLS state) wastes no more than glibc's own rounding would, give or take —
+ * up to BLOCKS_CACHED_BYTES per class, and hands them out again without a lock; larger requests, and blocks
+ * beyond the cap, are glibc's. A block freed on another thread joins that
  * thread's cache. Each block carries a 16-byte header (class and a marker), so the returned memory keeps
  * glibc's 16-byte alignment, and a pointer without the marker is handed to glibc's free untouched.
  */
@@ -16,9 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BLOCKS_CLASSES 8                  /* 32, 64, ..., 4096 bytes with the header */
-#define BLOCKS_SMALLEST_SHIFT 5
-#define BLOCKS_CACHED_BLOCKS 256          /* per class and thread: at most ~2 MB kept by a thread */
+#define BLOCKS_CLASSES 32                 /* 16, 32, ..., 256, then 320, 384, 448, 512, 640, ..., 4096 bytes with the header */
+#define BLOCKS_FINE_CLASSES 16            /* the 16-byte steps */
+#define BLOCKS_LARGEST 4096
+#define BLOCKS_CACHED_BYTES 65536         /* per class and thread (at least 16 blocks): ≤ 2 MB kept by a thread */
 #define BLOCKS_LARGE 0xffu
 #define BLOCKS_MARKER 0x746c7364u         /* "tlsd" */
 
@@ -58,10 +61,21 @@ static void blocks_cache_drain(void *unused) {
     }
 }
 
+/* The class of a block of `total` bytes (header included), or -1 when it is larger than every class. */
 static int blocks_size_class(size_t total) {
-    if (total <= (1u << BLOCKS_SMALLEST_SHIFT)) return 0;
-    int shift = 64 - __builtin_clzll((unsigned long long)(total - 1));
-    return shift - BLOCKS_SMALLEST_SHIFT < BLOCKS_CLASSES ? shift - BLOCKS_SMALLEST_SHIFT : -1;
+    if (total <= 16 * BLOCKS_FINE_CLASSES) return total <= 16 ? 0 : (int)((total + 15) / 16) - 1;
+    if (total > BLOCKS_LARGEST) return -1;
+    int power = 63 - __builtin_clzll((unsigned long long)(total - 1));   /* 2^power < total <= 2^(power+1) */
+    size_t step = (size_t)1 << (power - 2);
+    int quarter = (int)((total - ((size_t)1 << power) + step - 1) / step); /* 1...4 */
+    return BLOCKS_FINE_CLASSES + (power - 8) * 4 + quarter - 1;
+}
+
+/* The bytes (header included) of a block of `size_class`. */
+static size_t blocks_class_size(int size_class) {
+    if (size_class < BLOCKS_FINE_CLASSES) return (size_t)(size_class + 1) * 16;
+    int power = 8 + (size_class - BLOCKS_FINE_CLASSES) / 4, quarter = (size_class - BLOCKS_FINE_CLASSES) % 4 + 1;
+    return ((size_t)1 << power) + (size_t)quarter * ((size_t)1 << (power - 2));
 }
 
 static void *blocks_malloc(size_t size, const char *file, int line) {
@@ -75,7 +89,7 @@ static void *blocks_malloc(size_t size, const char *file, int line) {
         blocks_cache.count[size_class]--;
         return block;
     }
-    size_t total = size_class >= 0 ? (size_t)1 << (size_class + BLOCKS_SMALLEST_SHIFT) : size + sizeof(blocks_block_header);
+    size_t total = size_class >= 0 ? blocks_class_size(size_class) : size + sizeof(blocks_block_header);
     blocks_block_header *header = malloc(total);
     if (header == NULL) return NULL;
     header->size_class = size_class >= 0 ? (uint32_t)size_class : BLOCKS_LARGE;
@@ -94,7 +108,7 @@ static void blocks_free(void *pointer, const char *file, int line) {
         return;
     }
     uint32_t size_class = header->size_class;
-    if (size_class == BLOCKS_LARGE || blocks_cache.count[size_class] >= BLOCKS_CACHED_BLOCKS) {
+    if (size_class == BLOCKS_LARGE || (blocks_cache.count[size_class] + 1) * (header->usable + sizeof *header) > BLOCKS_CACHED_BYTES) {
         header->marker = 0;
         free(header);
         return;
