@@ -4,8 +4,8 @@
  *
  * A client handshake makes about 1,300 small allocations and frees nearly all of them before the next one
  * starts, many of the same few sizes. glibc keeps only 7 freed blocks per size in its per-thread cache, so most
- * of them go through its arena bins. Here each thread keeps freed blocks by size class — 16-byte steps to
- * 256 bytes, then four classes per power of two to 4 KiB (header included), so a long-lived allocation (a
+ * of them go through its arena bins. Here each thread keeps freed blocks by size class — 16-byte steps from 32
+ * to 256 bytes, then four classes per power of two to 4 KiB (header included), so a long-lived allocation (a
  * gateway's or a held connection's TLS state) wastes no more than glibc's own rounding would, give or take —
  * up to BLOCKS_CACHED_BYTES per class, and hands them out again without a lock; larger requests, and blocks
  * beyond the cap, are glibc's. A block freed on another thread joins that
@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BLOCKS_CLASSES 32                 /* 16, 32, ..., 256, then 320, 384, 448, 512, 640, ..., 4096 bytes with the header */
-#define BLOCKS_FINE_CLASSES 16            /* the 16-byte steps */
+#define BLOCKS_CLASSES 31                 /* 32, 48, ..., 256, then 320, 384, 448, 512, 640, ..., 4096 bytes with the header */
+#define BLOCKS_FINE_CLASSES 15            /* the 16-byte steps, from 32: a free block keeps its list link after the header */
 #define BLOCKS_LARGEST 4096
 #define BLOCKS_CACHED_BYTES 65536         /* per class and thread (at least 16 blocks): ≤ 2 MB kept by a thread */
 #define BLOCKS_LARGE 0xffu
@@ -59,11 +59,12 @@ static void blocks_cache_drain(void *unused) {
         blocks_cache.head[size_class] = NULL;
         blocks_cache.count[size_class] = 0;
     }
+    blocks_cache.registered = 0;   /* a block freed by a later thread-exit destructor registers the drain again */
 }
 
 /* The class of a block of `total` bytes (header included), or -1 when it is larger than every class. */
 static int blocks_size_class(size_t total) {
-    if (total <= 16 * BLOCKS_FINE_CLASSES) return total <= 16 ? 0 : (int)((total + 15) / 16) - 1;
+    if (total <= 256) return total <= 32 ? 0 : (int)((total + 15) / 16) - 2;
     if (total > BLOCKS_LARGEST) return -1;
     int power = 63 - __builtin_clzll((unsigned long long)(total - 1));   /* 2^power < total <= 2^(power+1) */
     size_t step = (size_t)1 << (power - 2);
@@ -73,7 +74,7 @@ static int blocks_size_class(size_t total) {
 
 /* The bytes (header included) of a block of `size_class`. */
 static size_t blocks_class_size(int size_class) {
-    if (size_class < BLOCKS_FINE_CLASSES) return (size_t)(size_class + 1) * 16;
+    if (size_class < BLOCKS_FINE_CLASSES) return (size_t)(size_class + 2) * 16;
     int power = 8 + (size_class - BLOCKS_FINE_CLASSES) / 4, quarter = (size_class - BLOCKS_FINE_CLASSES) % 4 + 1;
     return ((size_t)1 << power) + (size_t)quarter * ((size_t)1 << (power - 2));
 }
