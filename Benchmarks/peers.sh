@@ -12,46 +12,16 @@ SECONDS_PER_ROW=${1:-10}
 command -v nginx >/dev/null || { echo "peers.sh: nginx is not installed (apt-get install nginx)" >&2; exit 2; }
 command -v taskset >/dev/null || { echo "peers.sh: taskset is missing (apt-get install util-linux)" >&2; exit 2; }
 source Benchmarks/workspace.sh peers
-cat "$PKI/gen1/root.pem" "$PKI/gen1/intermediate.pem" > "$WORK/client-ca.pem"
-PORT=$((20000 + RANDOM % 20000))
+start_nginx
 SERVE_PORT=$((PORT + 1))
-mkdir -p "$WORK/nginx/logs"
-cat > "$WORK/nginx/nginx.conf" <<CONF
-worker_processes 1;
-worker_cpu_affinity 01;
-daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/logs/error.log crit;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx/body; proxy_temp_path $WORK/nginx/proxy;
-  fastcgi_temp_path $WORK/nginx/fastcgi; uwsgi_temp_path $WORK/nginx/uwsgi; scgi_temp_path $WORK/nginx/scgi;
-  server {
-    listen 127.0.0.1:$PORT ssl;
-    ssl_certificate $PKI/gen1/server.pem;
-    ssl_certificate_key $PKI/gen1/server.key;
-    ssl_client_certificate $WORK/client-ca.pem;
-    ssl_verify_client on;
-    ssl_verify_depth 3;
-    ssl_protocols TLSv1.2 TLSv1.3;
-    ssl_session_cache off;
-    ssl_session_tickets off;
-    keepalive_timeout 0;
-    location / { return 200 "ok\n"; }
-  }
-}
-CONF
-taskset -c 0 nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" &
-PIDS+=($!)
 taskset -c 0 "$BIN" serve --listen "127.0.0.1:$SERVE_PORT" --cert "$PKI/gen1/server.pem" --key "$PKI/gen1/server.key" \
-  --trust "$WORK/client-ca.pem" --workers 1 --quiet >/dev/null 2>&1 &
+  --trust "$CLIENT_CA" --workers 1 --quiet >/dev/null 2>&1 &
 SERVE_PID=$!
 PIDS+=($SERVE_PID)
 # A second gateway for the resumption and HTTP/2 rows: session tickets on, ALPN h2 or http/1.1.
 RESUME_PORT=$((PORT + 2))
 taskset -c 0 "$BIN" serve --listen "127.0.0.1:$RESUME_PORT" --cert "$PKI/gen1/server.pem" --key "$PKI/gen1/server.key" \
-  --trust "$WORK/client-ca.pem" --workers 1 --quiet --tickets on --alpn h2,http/1.1 >/dev/null 2>&1 &
+  --trust "$CLIENT_CA" --workers 1 --quiet --tickets on --alpn h2,http/1.1 >/dev/null 2>&1 &
 RESUME_PID=$!
 PIDS+=($RESUME_PID)
 for _ in $(seq 50); do
@@ -59,7 +29,6 @@ for _ in $(seq 50); do
     && (exec 3<>/dev/tcp/127.0.0.1/$RESUME_PORT) 2>/dev/null && break
   sleep 0.1
 done
-NGINX_WORKER=$(pgrep -f "nginx: worker process" -P "$(cat "$WORK/nginx/nginx.pid")" | head -1)
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 HZ=$(getconf CLK_TCK)
