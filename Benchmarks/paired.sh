@@ -32,8 +32,10 @@ drill() {
   # shellcheck disable=SC2086 # FLAGS is a flag list
   /usr/bin/time -f "CPU %U %S" taskset -c 1 "$2" run --target "127.0.0.1:$PORT" "${COMMON[@]}" $3 > "$WORK/$1" 2>&1 || true
 }
-# per_handshake NAME → client CPU µs per attempt, or nothing when the run made none
-per_handshake() { awk '/attempts in/ && !n {n = $1} /^CPU/ {c = $2 + $3} END {if (n > 0) printf "%.0f", c * 1e6 / n}' "$WORK/$1"; }
+# per_handshake NAME → client CPU µs per attempt, or nothing unless the run made attempts and the gateway accepted some
+per_handshake() {
+  awk '/attempts in/ && !n {n = $1} /^ +accepted +[0-9]/ {ok = 1} /^CPU/ {c = $2 + $3} END {if (n > 0 && ok) printf "%.0f", c * 1e6 / n}' "$WORK/$1"
+}
 
 echo "A: ${A_BIN} ${A_FLAGS:-(defaults)}"
 echo "B: ${B_BIN} ${B_FLAGS:-(defaults)}"
@@ -49,7 +51,7 @@ for round in $(seq "$ROUNDS"); do
   wait "$first" "$second"
   a=$(per_handshake a) b=$(per_handshake b)
   if [[ -z $a || -z $b ]]; then
-    echo "paired.sh: round $round made no attempts; the run said:" >&2
+    echo "paired.sh: round $round made no accepted attempts; the runs said:" >&2
     cat "$WORK/a" "$WORK/b" >&2
     exit 1
   fi
