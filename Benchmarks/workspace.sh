@@ -1,6 +1,7 @@
 # Sourced by the benchmark scripts: builds tlsdrill (release), makes a scratch directory with a drill PKI,
 # and kills every PID pushed onto PIDS and removes the directory on exit.
-#   source Benchmarks/workspace.sh NAME   → sets BIN, WORK, PKI, PIDS; start_gateway starts `serve`, start_nginx nginx
+#   source Benchmarks/workspace.sh NAME   → sets BIN, WORK, PKI, PIDS; start_gateway starts `serve`,
+#   start_nginx a pinned nginx
 swift build -c release >/dev/null
 BIN=$(swift build -c release --show-bin-path)/tlsdrill
 WORK=$(mktemp -d "/tmp/tlsdrill-$1.XXXXXX")
