@@ -11,123 +11,40 @@
  * parameters as the default one does; whatever this KDF does not compute itself (another digest, a parameter
  * it does not know, a mode given by name, an input the default KDF refuses) goes to the default provider's
  * TLS13-KDF with the context's settings replayed, so its answers and its errors stay OpenSSL's own.
+ * Two things make it cheaper still: HMAC keys come from each thread's recently prepared ones (lean_hmac.c), and
+ * the two secrets every handshake without a PSK starts from (the early secret and its "derived" secret) are
+ * computed once per hash.
  */
-#define OPENSSL_SUPPRESS_DEPRECATED /* SHA256_Init & co: OpenSSL's block functions without a provider fetch */
+#include "lean_hmac.h"
 #include "lean_provider_internal.h"
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
-#include <openssl/sha.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define LEAN_MAX_HASH 48       /* SHA-384 */
-#define LEAN_MAX_BLOCK 128     /* SHA-384's block */
 #define LEAN_MAX_LABEL 255     /* HkdfLabel's label and context are length-prefixed by one byte each */
-
-typedef union {
-    SHA256_CTX sha256;
-    SHA512_CTX sha512;
-} lean_hash_state;
-
-typedef struct {
-    size_t size;
-    size_t block;
-    int (*init)(lean_hash_state *);
-    int (*update)(lean_hash_state *, const void *, size_t);
-    int (*final)(unsigned char *, lean_hash_state *);
-    unsigned char *empty;   /* the hash of no bytes (Derive-Secret's context for "derived"), filled once */
-} lean_hash;
-
-static int lean_sha256_init(lean_hash_state *s) { return SHA256_Init(&s->sha256); }
-static int lean_sha256_update(lean_hash_state *s, const void *d, size_t n) { return SHA256_Update(&s->sha256, d, n); }
-static int lean_sha256_final(unsigned char *out, lean_hash_state *s) { return SHA256_Final(out, &s->sha256); }
-static int lean_sha384_init(lean_hash_state *s) { return SHA384_Init(&s->sha512); }
-static int lean_sha384_update(lean_hash_state *s, const void *d, size_t n) { return SHA384_Update(&s->sha512, d, n); }
-static int lean_sha384_final(unsigned char *out, lean_hash_state *s) { return SHA384_Final(out, &s->sha512); }
-
-static unsigned char lean_sha256_empty[32], lean_sha384_empty[48];
-static const lean_hash lean_sha256 = {32, 64, lean_sha256_init, lean_sha256_update, lean_sha256_final, lean_sha256_empty};
-static const lean_hash lean_sha384 = {48, 128, lean_sha384_init, lean_sha384_update, lean_sha384_final, lean_sha384_empty};
-static pthread_once_t lean_empty_once = PTHREAD_ONCE_INIT;
-static int lean_empty_ready;
-
-static void lean_hash_empty(void) {
-    lean_hash_state state;
-    lean_empty_ready = lean_sha256_init(&state) && lean_sha256_final(lean_sha256_empty, &state) && lean_sha384_init(&state)
-                       && lean_sha384_final(lean_sha384_empty, &state);
-}
-
-/* The digest names the default provider answers to for SHA-256 and SHA-384; anything else is not ours. */
-static const lean_hash *lean_hash_named(const char *name) {
-    static const char *const sha256[] = {"SHA2-256", "SHA-256", "SHA256", "2.16.840.1.101.3.4.2.1"};
-    static const char *const sha384[] = {"SHA2-384", "SHA-384", "SHA384", "2.16.840.1.101.3.4.2.2"};
-    for (size_t i = 0; i < sizeof sha256 / sizeof sha256[0]; i++) {
-        if (strcasecmp(name, sha256[i]) == 0) return &lean_sha256;
-        if (strcasecmp(name, sha384[i]) == 0) return &lean_sha384;
-    }
-    return NULL;
-}
-
-/* An HMAC key: the hash states after the inner and the outer padded key, reused for every message. */
-typedef struct {
-    const lean_hash *hash;
-    lean_hash_state inner, outer;
-} lean_hmac_key;
-
-static int lean_hmac_key_init(lean_hmac_key *hmac, const lean_hash *hash, const unsigned char *key, size_t length) {
-    unsigned char block[LEAN_MAX_BLOCK] = {0}, pad[LEAN_MAX_BLOCK];
-    int ok = 1;
-    hmac->hash = hash;
-    if (length > hash->block) {
-        lean_hash_state state;
-        ok = hash->init(&state) && hash->update(&state, key, length) && hash->final(block, &state);
-    } else if (length > 0) {
-        memcpy(block, key, length);
-    }
-    for (size_t i = 0; i < hash->block; i++) pad[i] = block[i] ^ 0x36;
-    ok = ok && hash->init(&hmac->inner) && hash->update(&hmac->inner, pad, hash->block);
-    for (size_t i = 0; i < hash->block; i++) pad[i] = block[i] ^ 0x5c;
-    ok = ok && hash->init(&hmac->outer) && hash->update(&hmac->outer, pad, hash->block);
-    OPENSSL_cleanse(block, sizeof block);
-    OPENSSL_cleanse(pad, sizeof pad);
-    return ok;
-}
-
-/* HMAC of the concatenation first || second || third (any may be empty); `out` may alias `first`. */
-static int lean_hmac(const lean_hmac_key *hmac, const unsigned char *first, size_t first_length, const unsigned char *second,
-                     size_t second_length, const unsigned char *third, size_t third_length, unsigned char *out) {
-    const lean_hash *hash = hmac->hash;
-    unsigned char inner[LEAN_MAX_HASH];
-    lean_hash_state state = hmac->inner;
-    int ok = hash->update(&state, first, first_length) && hash->update(&state, second, second_length)
-             && hash->update(&state, third, third_length) && hash->final(inner, &state);
-    state = hmac->outer;
-    ok = ok && hash->update(&state, inner, hash->size) && hash->final(out, &state);
-    OPENSSL_cleanse(inner, sizeof inner);
-    OPENSSL_cleanse(&state, sizeof state);
-    return ok;
-}
 
 /* HKDF-Expand (RFC 5869 §2.3). */
 static int lean_hkdf_expand(const lean_hash *hash, const unsigned char *prk, size_t prk_length, const unsigned char *info,
                             size_t info_length, unsigned char *out, size_t length) {
     if (length == 0 || (length + hash->size - 1) / hash->size > 255) return 0;
-    lean_hmac_key hmac;
+    lean_hmac_key scratch;
+    const lean_hmac_key *hmac = lean_hmac_key_for(hash, prk, prk_length, &scratch);
     unsigned char block[LEAN_MAX_HASH];
     size_t previous = 0, done = 0;
-    int ok = lean_hmac_key_init(&hmac, hash, prk, prk_length);
+    int ok = hmac != NULL;
     for (unsigned char counter = 1; ok && done < length; counter++) {
-        ok = lean_hmac(&hmac, block, previous, info, info_length, &counter, 1, block);
+        ok = lean_hmac(hmac, block, previous, info, info_length, &counter, 1, block);
         size_t take = length - done < hash->size ? length - done : hash->size;
         memcpy(out + done, block, take);
         done += take;
         previous = hash->size;
     }
     OPENSSL_cleanse(block, sizeof block);
-    OPENSSL_cleanse(&hmac, sizeof hmac);
+    if (hmac == &scratch) OPENSSL_cleanse(&scratch, sizeof scratch);
     return ok;
 }
 
@@ -179,13 +96,20 @@ typedef struct {
     lean_octets key, salt, prefix, label, data;
 } lean_kdf_ctx;
 
+/* The field a parameter name sets: one comparison by the name's first letter (libssl sets about six
+ * parameters per call, and each is looked up twice, to check and to apply). */
 static lean_octets *lean_field_named(lean_kdf_ctx *ctx, const char *name) {
-    if (strcmp(name, OSSL_KDF_PARAM_KEY) == 0) return &ctx->key;
-    if (strcmp(name, OSSL_KDF_PARAM_SALT) == 0) return &ctx->salt;
-    if (strcmp(name, OSSL_KDF_PARAM_PREFIX) == 0) return &ctx->prefix;
-    if (strcmp(name, OSSL_KDF_PARAM_LABEL) == 0) return &ctx->label;
-    if (strcmp(name, OSSL_KDF_PARAM_DATA) == 0) return &ctx->data;
-    return NULL;
+    lean_octets *field;
+    const char *expected;
+    switch (name[0]) {
+    case 'k': field = &ctx->key; expected = OSSL_KDF_PARAM_KEY; break;
+    case 's': field = &ctx->salt; expected = OSSL_KDF_PARAM_SALT; break;
+    case 'p': field = &ctx->prefix; expected = OSSL_KDF_PARAM_PREFIX; break;
+    case 'l': field = &ctx->label; expected = OSSL_KDF_PARAM_LABEL; break;
+    case 'd': field = &ctx->data; expected = OSSL_KDF_PARAM_DATA; break;
+    default: return NULL;
+    }
+    return strcmp(name, expected) == 0 ? field : NULL;
 }
 
 /* Checks (apply == 0) or applies (apply == 1) `params`; checking fails on anything this KDF does not hold
@@ -230,28 +154,77 @@ static int lean_take_params(lean_kdf_ctx *ctx, const OSSL_PARAM *params, int app
 static const unsigned char *lean_bytes(const lean_octets *field) { return field->present ? field->bytes : NULL; }
 static size_t lean_length(const lean_octets *field) { return field->present ? field->length : 0; }
 
+/* What every handshake without a PSK derives first, the same each time: the early secret (HKDF-Extract of
+ * zeros, no salt) and the "derived" secret it gives (the salt of the handshake secret), per hash. */
+typedef struct {
+    unsigned char early[LEAN_MAX_HASH], derived[LEAN_MAX_HASH];
+} lean_early_secrets;
+
+static const unsigned char lean_tls13_prefix[] = "tls13 ", lean_derived_label[] = "derived";
+static lean_early_secrets lean_early_sha256, lean_early_sha384;
+static pthread_once_t lean_early_once = PTHREAD_ONCE_INIT;
+static int lean_early_ready;
+
+static int lean_compute_early_secrets(const lean_hash *hash, lean_early_secrets *secrets) {
+    static const unsigned char zeros[LEAN_MAX_HASH];
+    lean_hmac_key scratch;
+    const unsigned char *nothing = lean_hash_of_nothing(hash);
+    const lean_hmac_key *no_salt = lean_hmac_key_for(hash, NULL, 0, &scratch);
+    int ok = nothing != NULL && no_salt != NULL && lean_hmac(no_salt, zeros, hash->size, NULL, 0, NULL, 0, secrets->early)
+             && lean_expand_label(hash, secrets->early, hash->size, lean_tls13_prefix, sizeof lean_tls13_prefix - 1, lean_derived_label,
+                                  sizeof lean_derived_label - 1, nothing, hash->size, secrets->derived, hash->size);
+    OPENSSL_cleanse(&scratch, sizeof scratch);
+    return ok;
+}
+
+static void lean_compute_all_early_secrets(void) {
+    lean_early_ready = lean_compute_early_secrets(&lean_sha256, &lean_early_sha256) && lean_compute_early_secrets(&lean_sha384, &lean_early_sha384);
+}
+
+static const lean_early_secrets *lean_early_secrets_for(const lean_hash *hash) {
+    pthread_once(&lean_early_once, lean_compute_all_early_secrets);
+    if (!lean_early_ready) return NULL;
+    return hash == &lean_sha256 ? &lean_early_sha256 : &lean_early_sha384;
+}
+
+static int lean_octets_are(const lean_octets *field, const unsigned char *bytes, size_t length) {
+    return field->present && field->length == length && memcmp(field->bytes, bytes, length) == 0;
+}
+
 /* The TLS 1.3 "generate secret" step: HKDF-Extract(Derive-Secret(salt, label, ""), key), zeros standing in
  * for an absent key, and no derive step for an absent salt (the early secret). */
 static int lean_generate_secret(const lean_kdf_ctx *ctx, unsigned char *out, size_t length) {
     static const unsigned char zeros[LEAN_MAX_HASH];
     const lean_hash *hash = ctx->hash;
     if (length != hash->size) return 0;
+    const lean_early_secrets *early = lean_early_secrets_for(hash);
+    if (early != NULL && !ctx->key.present && !ctx->salt.present) {
+        memcpy(out, early->early, hash->size);
+        return 1;
+    }
     const unsigned char *key = ctx->key.present ? ctx->key.bytes : zeros;
     size_t key_length = ctx->key.present ? ctx->key.length : hash->size;
     unsigned char salt[LEAN_MAX_HASH];
     size_t salt_length = 0;
     int ok = 1;
     if (ctx->salt.present) {
-        pthread_once(&lean_empty_once, lean_hash_empty);
-        ok = lean_empty_ready
-             && lean_expand_label(hash, ctx->salt.bytes, ctx->salt.length, lean_bytes(&ctx->prefix), lean_length(&ctx->prefix),
-                                  lean_bytes(&ctx->label), lean_length(&ctx->label), hash->empty, hash->size, salt, hash->size);
         salt_length = hash->size;
+        if (early != NULL && lean_octets_are(&ctx->salt, early->early, hash->size)
+            && lean_octets_are(&ctx->prefix, lean_tls13_prefix, sizeof lean_tls13_prefix - 1)
+            && lean_octets_are(&ctx->label, lean_derived_label, sizeof lean_derived_label - 1)) {
+            memcpy(salt, early->derived, hash->size);
+        } else {
+            const unsigned char *nothing = lean_hash_of_nothing(hash);
+            ok = nothing != NULL
+                 && lean_expand_label(hash, ctx->salt.bytes, ctx->salt.length, lean_bytes(&ctx->prefix), lean_length(&ctx->prefix),
+                                      lean_bytes(&ctx->label), lean_length(&ctx->label), nothing, hash->size, salt, hash->size);
+        }
     }
-    lean_hmac_key hmac;
-    ok = ok && lean_hmac_key_init(&hmac, hash, salt, salt_length) && lean_hmac(&hmac, key, key_length, NULL, 0, NULL, 0, out);
+    lean_hmac_key scratch;
+    const lean_hmac_key *hmac = ok ? lean_hmac_key_for(hash, salt, salt_length, &scratch) : NULL;
+    ok = hmac != NULL && lean_hmac(hmac, key, key_length, NULL, 0, NULL, 0, out);
     OPENSSL_cleanse(salt, sizeof salt);
-    OPENSSL_cleanse(&hmac, sizeof hmac);
+    if (hmac == &scratch) OPENSSL_cleanse(&scratch, sizeof scratch);
     return ok;
 }
 

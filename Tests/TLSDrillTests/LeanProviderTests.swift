@@ -86,6 +86,47 @@ struct LeanProviderTests {
         #expect(derived > 400 && refused > 30, "both answers and refusals were compared (\(derived) derived, \(refused) refused)")
     }
 
+    @Test("kept HMAC keys and the memoised early secrets never answer for another key: reuse, eviction, other hash, near misses")
+    func keptKeysGiveTheDefaultAnswers() {
+        var generator = SystemRandomNumberGenerator()
+        func random(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) } }
+        let secrets = (0..<20).map { _ in random(48) }   // more than the 8 a thread keeps: later rounds evict and re-prepare
+        var requests: [(LeanKeySchedule.Request, Int)] = []
+        for round in 0..<3 {
+            for index in secrets.indices {
+                let secret = secrets[(index * 7 + round) % secrets.count]
+                var nearMiss = secret
+                nearMiss[47] ^= 1                                                             // differs in the last byte only
+                for (digest, key) in [("SHA2-384", secret), ("SHA2-256", Array(secret.prefix(32))), ("SHA2-256", secret),
+                                      ("SHA2-384", Array(secret.prefix(32))), ("SHA2-384", nearMiss), ("SHA2-384", Array(secret.prefix(47)))] {
+                    for (label, length) in [("key", 32), ("iv", 12), ("finished", 48)] {          // a traffic secret's three uses
+                        requests.append((.init(mode: 2, digest: digest, key: key, prefix: Self.prefix, label: Array(label.utf8)), length))
+                    }
+                    requests.append((.init(mode: 1, digest: digest, key: random(32), salt: key, prefix: Self.prefix, label: Self.derived),
+                                     digest == "SHA2-384" ? 48 : 32))
+                }
+            }
+        }
+        for (digest, size) in [("SHA2-256", 32), ("SHA2-384", 48)] {
+            guard let early = LeanKeySchedule.derive(.init(mode: 1, digest: digest), length: size, lean: false) else {
+                Issue.record("the default KDF gave no \(digest) early secret")
+                continue
+            }
+            var nearEarly = early
+            nearEarly[0] ^= 0x80
+            for (salt, label) in [(early, Self.derived), (early, Array("derivee".utf8)), (nearEarly, Self.derived), (early, Array("derived!".utf8))] {
+                requests.append((.init(mode: 1, digest: digest, key: random(size), salt: salt, prefix: Self.prefix, label: label), size))
+                requests.append((.init(mode: 1, digest: digest, salt: salt, prefix: Array("tls13_".utf8), label: label), size))
+            }
+            requests.append((.init(mode: 1, digest: digest, key: [UInt8](repeating: 0, count: size)), size))   // zeros given, not absent
+        }
+        for (index, (request, length)) in requests.enumerated() {
+            let lean = LeanKeySchedule.derive(request, length: length, lean: true)
+            let standard = LeanKeySchedule.derive(request, length: length, lean: false)
+            #expect(lean != nil && lean == standard, "request \(index): \(request) length \(length)")
+        }
+    }
+
     /// Runs `body` on a thread of its own (fresh thread-local key shares) and returns what it gave.
     static func onNewThread<T: Sendable>(_ body: @escaping @Sendable () -> T) -> T {
         let result = Mutex<T?>(nil)
