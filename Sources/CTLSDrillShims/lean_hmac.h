@@ -8,6 +8,7 @@
 
 #define LEAN_MAX_HASH 48       /* SHA-384 */
 #define LEAN_MAX_BLOCK 128     /* SHA-384's block */
+#define LEAN_HMAC_KEYS 8       /* prepared HMAC keys each thread keeps */
 
 typedef union {
     SHA256_CTX sha256;
@@ -46,7 +47,5 @@ const lean_hmac_key *lean_hmac_key_for(const lean_hash *hash, const unsigned cha
 /* HMAC of the concatenation first || second || third (any may be empty); `out` may alias `first`. */
 int lean_hmac(const lean_hmac_key *hmac, const unsigned char *first, size_t first_length, const unsigned char *second,
               size_t second_length, const unsigned char *third, size_t third_length, unsigned char *out);
-
-#define LEAN_HMAC_KEYS 8
 
 #endif
