@@ -161,16 +161,16 @@ typedef struct {
 } lean_early_secrets;
 
 static const unsigned char lean_tls13_prefix[] = "tls13 ", lean_derived_label[] = "derived";
+static const unsigned char lean_zeros[LEAN_MAX_HASH];   /* HKDF-Extract's input when there is no key */
 static lean_early_secrets lean_early_sha256, lean_early_sha384;
 static pthread_once_t lean_early_once = PTHREAD_ONCE_INIT;
 static int lean_early_ready;
 
 static int lean_compute_early_secrets(const lean_hash *hash, lean_early_secrets *secrets) {
-    static const unsigned char zeros[LEAN_MAX_HASH];
     lean_hmac_key scratch;
     const unsigned char *nothing = lean_hash_of_nothing(hash);
     const lean_hmac_key *no_salt = lean_hmac_key_for(hash, NULL, 0, &scratch);
-    int ok = nothing != NULL && no_salt != NULL && lean_hmac(no_salt, zeros, hash->size, NULL, 0, NULL, 0, secrets->early)
+    int ok = nothing != NULL && no_salt != NULL && lean_hmac(no_salt, lean_zeros, hash->size, NULL, 0, NULL, 0, secrets->early)
              && lean_expand_label(hash, secrets->early, hash->size, lean_tls13_prefix, sizeof lean_tls13_prefix - 1, lean_derived_label,
                                   sizeof lean_derived_label - 1, nothing, hash->size, secrets->derived, hash->size);
     OPENSSL_cleanse(&scratch, sizeof scratch);
@@ -194,7 +194,6 @@ static int lean_octets_are(const lean_octets *field, const unsigned char *bytes,
 /* The TLS 1.3 "generate secret" step: HKDF-Extract(Derive-Secret(salt, label, ""), key), zeros standing in
  * for an absent key, and no derive step for an absent salt (the early secret). */
 static int lean_generate_secret(const lean_kdf_ctx *ctx, unsigned char *out, size_t length) {
-    static const unsigned char zeros[LEAN_MAX_HASH];
     const lean_hash *hash = ctx->hash;
     if (length != hash->size) return 0;
     const lean_early_secrets *early = lean_early_secrets_for(hash);
@@ -202,7 +201,7 @@ static int lean_generate_secret(const lean_kdf_ctx *ctx, unsigned char *out, siz
         memcpy(out, early->early, hash->size);
         return 1;
     }
-    const unsigned char *key = ctx->key.present ? ctx->key.bytes : zeros;
+    const unsigned char *key = ctx->key.present ? ctx->key.bytes : lean_zeros;
     size_t key_length = ctx->key.present ? ctx->key.length : hash->size;
     unsigned char salt[LEAN_MAX_HASH];
     size_t salt_length = 0;
