@@ -53,12 +53,11 @@ public enum TLSDrillVersion {
 
 /// RFC 3339 timestamps (UTC, milliseconds) and their parsing.
 public enum Timestamp {
-    public static func rfc3339(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
-    }
+    public static func rfc3339(_ date: Date) -> String { rfc3339Style.format(date) }
+
+    /// A value type made once (an `ISO8601DateFormatter` costs ~80 µs to make; a report writes one stamp per
+    /// timeline second). Milliseconds are truncated, never rounded up into the next second.
+    private static let rfc3339Style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!)
 
     /// `2027-02-20 17:58Z`: certificate dates as a person reads them.
     public static func minute(_ date: Date) -> String {

@@ -9,10 +9,11 @@ struct TimelineBucket: PhaseRecorder {
     /// [identity] attempts accepted by resuming a session (the rotation finding compares them with rejections).
     var resumedAccepted: [Int]
     /// One histogram per `LatencyPhase` (µs).
-    var phases: [Histogram<UInt32>] = LatencyPhase.allCases.map { _ in
-        Histogram<UInt32>(lowestDiscernibleValue: 1, highestTrackableValue: PhaseHistograms.highestTrackableMicroseconds,
-                          numberOfSignificantValueDigits: .two)
-    }
+    var phases = Array(repeating: TimelineBucket.emptyPhase, count: LatencyPhase.allCases.count)
+
+    /// Made once per process and copied (see `PhaseHistograms.empty`).
+    static let emptyPhase = Histogram<UInt32>(lowestDiscernibleValue: 1, highestTrackableValue: PhaseHistograms.highestTrackableMicroseconds,
+                                              numberOfSignificantValueDigits: .two)
 
     var handshake: Histogram<UInt32> { phases[LatencyPhase.handshake.index] }
 
@@ -44,6 +45,6 @@ struct TimelineBucket: PhaseRecorder {
             for index in outcomes.indices { outcomesByIdentity[identity][index] += other.outcomesByIdentity[identity][index] }
             resumedAccepted[identity] += other.resumedAccepted[identity]
         }
-        for index in phases.indices { phases[index].add(other.phases[index]) }
+        for index in phases.indices { phases[index].addSkippingEmpty(other.phases[index]) }
     }
 }
