@@ -51,6 +51,27 @@ import Testing
         #expect(RunResult.summary(merged) == RunResult.summary(whole))
     }
 
+    @Test func phaseMergesSkipEmptySidesWithoutLosingOrSharingCounts() {
+        let first = Self.samples(count: 3_000, seed: 11), second = Self.samples(count: 2_000, seed: 12)
+        var workerA = PhaseHistograms(), workerB = PhaseHistograms(), idle = PhaseHistograms(), merged = PhaseHistograms()
+        for value in first { workerA.record(.handshake, nanoseconds: value * 1000) }
+        for value in second { workerB.record(.handshake, nanoseconds: value * 1000) }
+        merged.add(idle)
+        merged.add(workerA)      // empty + A: takes A's counts
+        merged.add(idle)
+        merged.add(workerB)      // A + B: a real add
+        #expect(Self.distribution(merged[.handshake]) == Self.distribution(Self.histogram(first + second)))
+        #expect(merged[.connect].totalCount == 0 && idle[.handshake].totalCount == 0)
+        // Writing to the merge must not show in the worker it took its counts from, nor in a fresh set.
+        merged.record(.handshake, nanoseconds: 7_000_000)
+        #expect(workerA[.handshake].totalCount == UInt64(first.count))
+        #expect(PhaseHistograms()[.handshake].totalCount == 0)
+        // An empty histogram of another layout is added to, never replaced: it keeps its own range.
+        var narrow = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000, numberOfSignificantValueDigits: .three)
+        narrow.addSkippingEmpty(Self.histogram([400, 900]))
+        #expect(narrow.highestTrackableValue == 10_000_000 && narrow.totalCount == 2)
+    }
+
     @Test func garbageIsATypedError() {
         #expect(throws: HistogramCodec.DecodingError.notBase64) { try HistogramCodec.decode("not base64!") }
         #expect(throws: HistogramCodec.DecodingError.self) { try HistogramCodec.decode(Data([0x1c, 0x84, 0x93, 0x14, 0, 0, 0, 9, 1, 2]).base64EncodedString()) }
