@@ -57,7 +57,7 @@ public enum Timestamp {
 
     /// A value type made once (an `ISO8601DateFormatter` costs ~80 µs to make; a report writes one stamp per
     /// timeline second). Milliseconds are truncated, never rounded up into the next second.
-    private static let rfc3339Style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!)
+    private static let rfc3339Style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
 
     /// `2027-02-20 17:58Z`: certificate dates as a person reads them.
     public static func minute(_ date: Date) -> String {
