@@ -177,6 +177,16 @@ int tlsdrill_enable_fast_ec_decoding(void);
 /// `share_key_shares`, the one whose X25519/X448 key pairs each thread keeps for 1,024 key shares. NULL if
 /// it could not be built.
 OSSL_LIB_CTX *tlsdrill_lean_library_context(int share_key_shares);
+/// SSL_do_handshake; with `lean_library` (the client context's lean library context) non-NULL, a certificate
+/// the server sends that this thread parsed before for that library context reuses that X509
+/// (lean_certificate_cache.c). NULL: SSL_do_handshake exactly.
+int tlsdrill_do_handshake(SSL *ssl, OSSL_LIB_CTX *lean_library);
+/// How many certificates this thread took from its parsed-certificate cache.
+unsigned long tlsdrill_thread_certificate_cache_hits(void);
+/// For tests: parses `der` (`length` bytes, trailing bytes allowed) as libssl does in a handshake step for
+/// `lean_library` (NULL: outside any). 1: the X509 came from this thread's cache, 0: it was parsed, -1: it did
+/// not parse, -2: the X509 does not re-encode to the certificate's bytes.
+int tlsdrill_certificate_cache_parse(OSSL_LIB_CTX *lean_library, const unsigned char *der, long length);
 /// Parses one DER certificate in the lean context (its caching public-key decoders) and in the default
 /// one: 1 when both give the same public key, 0 when they differ or the lean parse has none, -1 when
 /// the default context cannot parse it either.

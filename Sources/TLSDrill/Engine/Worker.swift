@@ -288,7 +288,7 @@ final class Worker: @unchecked Sendable {
             NonBlockingSocket.setCork(connection.fd, true)
             connection.corked = true
         }
-        let result = SSL_do_handshake(ssl)
+        let result = tlsdrill_do_handshake(ssl, contexts[connection.trustPhase][connection.identity].leanLibrary)
         guard result == 1 else {
             uncork(connection)
             handleSSLResult(connection, ssl: ssl, result: result)

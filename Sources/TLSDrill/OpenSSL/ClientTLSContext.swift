@@ -6,6 +6,9 @@ internal import CTLSDrillShims
 /// settings are set once; every handshake of that identity creates its `SSL` from it.
 public final class ClientTLSContext: @unchecked Sendable {  // immutable after init; SSL_new on a shared SSL_CTX is thread-safe
     let pointer: OpaquePointer
+    /// The lean library context this context lives in (nil with `--openssl-context default`): handshakes pass it to
+    /// `tlsdrill_do_handshake` so served certificates parsed before on the same thread are reused.
+    let leanLibrary: OpaquePointer?
     /// The identity every connection from this context presents.
     public let identity: ClientIdentity
 
@@ -29,6 +32,7 @@ public final class ClientTLSContext: @unchecked Sendable {  // immutable after i
             throw TLSDrillError.openSSL(operation: "SSL_CTX_new", detail: OpenSSLErrorQueue.summary())
         }
         pointer = ctx
+        leanLibrary = library
         self.identity = identity
         try TLSContextConfiguration.applyProtocol(ctx, version: settings.version, groups: settings.groups,
                                                   ciphers: settings.ciphers, ciphersuites: settings.ciphersuites,
