@@ -181,6 +181,12 @@ static void lean_create(void) {
 
 OSSL_LIB_CTX *lean_backing_context(void) { return lean_backing; }
 
+int lean_is_lean_context(OSSL_LIB_CTX *context) {
+    return context != NULL
+           && (context == __atomic_load_n(&lean_context, __ATOMIC_RELAXED)
+               || context == __atomic_load_n(&lean_sharing_context, __ATOMIC_RELAXED));
+}
+
 OSSL_LIB_CTX *tlsdrill_lean_library_context(int share_key_shares) {
     pthread_once(&lean_once, lean_create);
     return share_key_shares ? lean_sharing_context : lean_context;

@@ -11,6 +11,9 @@
 /* The private library context holding the real default provider the lean one filters. */
 OSSL_LIB_CTX *lean_backing_context(void);
 
+/* 1 when `context` is one of the two lean library contexts (their providers never change once made). */
+int lean_is_lean_context(OSSL_LIB_CTX *context);
+
 /* Fills `out` (room for `capacity` + 1) with caching decoders standing in for `spki_decoders` (the default
  * provider's SubjectPublicKeyInfo decoders, same names and properties); `core` is the lean provider's core
  * dispatch table (for reading its input). 0 on failure. */

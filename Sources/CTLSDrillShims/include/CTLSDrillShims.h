@@ -181,6 +181,8 @@ OSSL_LIB_CTX *tlsdrill_lean_library_context(int share_key_shares);
 /// the server sends that this thread parsed before for that library context reuses that X509
 /// (lean_certificate_cache.c). NULL: SSL_do_handshake exactly.
 int tlsdrill_do_handshake(SSL *ssl, OSSL_LIB_CTX *lean_library);
+/// How many algorithm fetches in a lean library context this thread answered from its memo (lean_fetch_memo.c).
+unsigned long tlsdrill_thread_fetch_memo_hits(void);
 /// How many certificates this thread took from its parsed-certificate cache.
 unsigned long tlsdrill_thread_certificate_cache_hits(void);
 /// For tests: parses `der` (`length` bytes, trailing bytes allowed) as libssl does in a handshake step for
