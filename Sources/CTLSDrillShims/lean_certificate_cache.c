@@ -20,6 +20,7 @@
  */
 #define _GNU_SOURCE
 #include "CTLSDrillShims.h"
+#include "lean_provider_internal.h"
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -65,12 +66,6 @@ static void lean_certificates_setup(void) {
     lean_certificates_ready = lean_real_d2i_X509 != NULL && pthread_key_create(&lean_certificates_key, lean_certificates_free) == 0;
 }
 
-static uint64_t lean_certificate_hash(const unsigned char *bytes, size_t length) {
-    uint64_t hash = 1469598103934665603ULL;  /* FNV-1a: the DER is compared in full on a hit */
-    for (size_t i = 0; i < length; i++) hash = (hash ^ bytes[i]) * 1099511628211ULL;
-    return hash;
-}
-
 /* The length of the DER SEQUENCE at `der` (header included) if it fits in `available`, else 0. Only input that is
  * exactly one certificate is served from the cache (libssl passes each certificate's own length); a buffer with
  * more after it — such as an X509_AUX trust trailer, which d2i_X509_AUX would then parse into the X509 — is not. */
@@ -88,26 +83,18 @@ static size_t lean_der_sequence_length(const unsigned char *der, long available)
     return total <= (size_t)available && total <= LEAN_CERTIFICATE_MAX ? total : 0;
 }
 
-static lean_certificate_cache *lean_thread_certificates(void) {
-    lean_certificate_cache *cache = pthread_getspecific(lean_certificates_key);
-    if (cache == NULL && (cache = calloc(1, sizeof *cache)) != NULL && pthread_setspecific(lean_certificates_key, cache) != 0) {
-        free(cache);
-        cache = NULL;
-    }
-    return cache;
-}
-
 X509 *d2i_X509(X509 **a, const unsigned char **in, long length) {
     pthread_once(&lean_certificates_once, lean_certificates_setup);
-    if (lean_real_d2i_X509 == NULL) return NULL;
+    if (lean_real_d2i_X509 == NULL) return NULL;  /* cannot happen with a shared libcrypto, which defines it */
     OSSL_LIB_CTX *library = lean_parsing_library;
     size_t total;
     lean_certificate_cache *cache;
     if (library == NULL || !lean_certificates_ready || a == NULL || *a == NULL || in == NULL || *in == NULL
-        || (total = lean_der_sequence_length(*in, length)) != (size_t)length || (cache = lean_thread_certificates()) == NULL)
+        || (total = lean_der_sequence_length(*in, length)) != (size_t)length
+        || (cache = lean_thread_state(lean_certificates_key, sizeof *cache)) == NULL)
         return lean_real_d2i_X509(a, in, length);
     const unsigned char *start = *in;
-    uint64_t hash = lean_certificate_hash(start, total);
+    uint64_t hash = lean_hash_bytes(start, total);
     for (unsigned i = 0; i < LEAN_CERTIFICATE_SLOTS; i++) {
         lean_cached_certificate *slot = &cache->slots[i];
         if (slot->certificate != NULL && slot->hash == hash && slot->length == total && slot->library == library

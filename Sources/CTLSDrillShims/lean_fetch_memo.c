@@ -65,15 +65,6 @@ static void lean_fetch_setup(void) {
     lean_fetch_ready = pthread_key_create(&lean_fetch_key, lean_fetch_memo_free) == 0;
 }
 
-static lean_fetch_memo *lean_thread_memo(void) {
-    lean_fetch_memo *memo = pthread_getspecific(lean_fetch_key);
-    if (memo == NULL && (memo = calloc(1, sizeof *memo)) != NULL && pthread_setspecific(lean_fetch_key, memo) != 0) {
-        free(memo);
-        memo = NULL;
-    }
-    return memo;
-}
-
 static void *lean_memoised_fetch(int kind, OSSL_LIB_CTX *context, const char *algorithm, const char *properties,
                                  int (*up_ref)(void *), void (*release)(void *)) {
     pthread_once(&lean_fetch_once, lean_fetch_setup);
@@ -81,7 +72,7 @@ static void *lean_memoised_fetch(int kind, OSSL_LIB_CTX *context, const char *al
     if (real == NULL) return NULL;
     lean_fetch_memo *memo;
     if (!lean_fetch_ready || properties != NULL || algorithm == NULL || !lean_is_lean_context(context)
-        || strlen(algorithm) >= LEAN_FETCH_NAME_MAX || (memo = lean_thread_memo()) == NULL)
+        || strlen(algorithm) >= LEAN_FETCH_NAME_MAX || (memo = lean_thread_state(lean_fetch_key, sizeof *memo)) == NULL)
         return real(context, algorithm, properties);
     for (unsigned i = 0; i < memo->count; i++) {
         lean_fetched *slot = &memo->slots[i];

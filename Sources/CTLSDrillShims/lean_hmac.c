@@ -12,6 +12,7 @@
  */
 #define OPENSSL_SUPPRESS_DEPRECATED /* SHA256_Init & co: OpenSSL's block functions without a provider fetch */
 #include "lean_hmac.h"
+#include "lean_provider_internal.h"
 #include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -101,14 +102,7 @@ static void lean_kept_keys_create(void) { lean_kept_keys_ready = pthread_key_cre
 static lean_kept_keys *lean_thread_kept_keys(void) {
     pthread_once(&lean_kept_keys_once, lean_kept_keys_create);
     if (!lean_kept_keys_ready) return NULL;
-    lean_kept_keys *kept = pthread_getspecific(lean_kept_keys_key);
-    if (kept != NULL) return kept;
-    kept = calloc(1, sizeof *kept);
-    if (kept != NULL && pthread_setspecific(lean_kept_keys_key, kept) != 0) {
-        free(kept);
-        return NULL;
-    }
-    return kept;
+    return lean_thread_state(lean_kept_keys_key, sizeof(lean_kept_keys));
 }
 
 const lean_hmac_key *lean_hmac_key_for(const lean_hash *hash, const unsigned char *key, size_t length, lean_hmac_key *scratch) {

@@ -64,12 +64,6 @@ static void lean_cache_free(void *value) {
     free(cache);
 }
 
-static uint64_t lean_hash(const unsigned char *bytes, size_t length) {
-    uint64_t hash = 1469598103934665603ULL;     /* FNV-1a: the DER is compared in full on a hit */
-    for (size_t i = 0; i < length; i++) hash = (hash ^ bytes[i]) * 1099511628211ULL;
-    return hash;
-}
-
 /* Reads the whole input; 0 when it does not fit (no SubjectPublicKeyInfo is anywhere near 8 KB). */
 static int lean_read_all(OSSL_CORE_BIO *in, unsigned char *buffer, size_t *length) {
     size_t total = 0, got = 0;
@@ -100,14 +94,9 @@ static void *lean_decode_fresh(const lean_key_manager *manager, void *provctx, c
 
 /* The cached key for these bytes (decoding and caching it on a miss), or NULL. */
 static void *lean_cached_keydata(int decoder, void *provctx, const unsigned char *der, size_t length) {
-    lean_key_cache *cache = pthread_getspecific(lean_cache_key);
-    if (cache == NULL) {
-        if ((cache = calloc(1, sizeof *cache)) == NULL || pthread_setspecific(lean_cache_key, cache) != 0) {
-            free(cache);
-            return NULL;
-        }
-    }
-    uint64_t hash = lean_hash(der, length);
+    lean_key_cache *cache = lean_thread_state(lean_cache_key, sizeof *cache);
+    if (cache == NULL) return NULL;
+    uint64_t hash = lean_hash_bytes(der, length);
     for (unsigned i = 0; i < LEAN_KEY_CACHE_SLOTS; i++) {
         lean_cached_key *slot = &cache->slots[i];
         if (slot->keydata != NULL && slot->hash == hash && slot->decoder == decoder && slot->length == length

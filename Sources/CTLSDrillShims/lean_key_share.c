@@ -92,13 +92,8 @@ static void *lean_share_gen_generate(void *vgen, OSSL_CALLBACK *callback, void *
     lean_share_gen *gen = vgen;
     const lean_share_manager *manager = &lean_share_managers[gen->kind];
     if (!gen->shareable) return manager->gen(gen->inner, callback, argument);
-    lean_thread_shares *shares = pthread_getspecific(lean_share_key);
-    if (shares == NULL) {
-        if ((shares = calloc(1, sizeof *shares)) == NULL || pthread_setspecific(lean_share_key, shares) != 0) {
-            free(shares);
-            return manager->gen(gen->inner, callback, argument);
-        }
-    }
+    lean_thread_shares *shares = lean_thread_state(lean_share_key, sizeof *shares);
+    if (shares == NULL) return manager->gen(gen->inner, callback, argument);
     if (shares->keydata[gen->kind] == NULL || shares->uses[gen->kind] >= LEAN_KEY_SHARE_USES) {
         void *fresh = manager->gen(gen->inner, callback, argument);
         if (fresh == NULL) return NULL;

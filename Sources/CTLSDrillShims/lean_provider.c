@@ -20,6 +20,7 @@
 #include <openssl/core_names.h>
 #include <openssl/provider.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define LEAN_MAX_ALGORITHMS 96
@@ -180,6 +181,21 @@ static void lean_create(void) {
 }
 
 OSSL_LIB_CTX *lean_backing_context(void) { return lean_backing; }
+
+void *lean_thread_state(pthread_key_t key, size_t size) {
+    void *state = pthread_getspecific(key);
+    if (state == NULL && (state = calloc(1, size)) != NULL && pthread_setspecific(key, state) != 0) {
+        free(state);
+        state = NULL;
+    }
+    return state;
+}
+
+uint64_t lean_hash_bytes(const unsigned char *bytes, size_t length) {
+    uint64_t hash = 1469598103934665603ULL;
+    for (size_t i = 0; i < length; i++) hash = (hash ^ bytes[i]) * 1099511628211ULL;
+    return hash;
+}
 
 int lean_is_lean_context(OSSL_LIB_CTX *context) {
     return context != NULL

@@ -5,11 +5,21 @@
 #include <openssl/core.h>
 #include <openssl/crypto.h>
 #include <openssl/provider.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #define LEAN_MAX_DECODERS 12
 
 /* The private library context holding the real default provider the lean one filters. */
 OSSL_LIB_CTX *lean_backing_context(void);
+
+/* This thread's zero-initialised state of `size` bytes under `key` (made on first use, freed by the key's
+ * destructor at thread exit); NULL when it cannot be made. */
+void *lean_thread_state(pthread_key_t key, size_t size);
+
+/* FNV-1a over `bytes`: the caches' quick key, always confirmed by comparing the bytes in full. */
+uint64_t lean_hash_bytes(const unsigned char *bytes, size_t length);
 
 /* 1 when `context` is one of the two lean library contexts (their providers never change once made). */
 int lean_is_lean_context(OSSL_LIB_CTX *context);
