@@ -22,7 +22,7 @@ public final class ClientTLSContext: @unchecked Sendable {  // immutable after i
         OpenSSLErrorQueue.clear()
         var library: OpaquePointer?
         if settings.openSSLContext == .lean {
-            guard let lean = tlsdrill_lean_library_context(settings.sharedKeyShares ? 1 : 0) else {
+            guard let lean = (settings.sharedKeyShares ? LeanLibraryContext.sharingKeyShares : .freshKeyShares).pointer else {
                 throw TLSDrillError.openSSL(operation: "building the lean library context (--openssl-context default or --fresh-key-shares avoids it)",
                                             detail: OpenSSLErrorQueue.summary())
             }

@@ -10,9 +10,8 @@ enum LeanFetchMemo {
 
     /// Which OpenSSL object fetching digest `name` gave (its address), nil when the fetch failed; `library` picks a
     /// lean context (nil: OpenSSL's default one).
-    static func digest(_ name: String, in library: ParsedCertificateCache.LeanLibrary?, properties: String? = nil) -> UInt? {
-        let context = library.map { tlsdrill_lean_library_context($0 == .sharingKeyShares ? 1 : 0) } ?? nil
-        guard let digest = EVP_MD_fetch(context, name, properties) else {
+    static func digest(_ name: String, in library: LeanLibraryContext?, properties: String? = nil) -> UInt? {
+        guard let digest = EVP_MD_fetch(library?.pointer, name, properties) else {
             ERR_clear_error()
             return nil
         }

@@ -22,22 +22,15 @@ enum ParsedCertificateCache {
 
     /// Parses `der` (plus `trailing` extra bytes after it, as a longer buffer would hold) the way libssl does in a
     /// handshake step of a client context in `library` (`nil`: outside any handshake step).
-    static func parse(_ der: [UInt8], trailing: [UInt8] = [], in library: LeanLibrary?) -> Parse {
+    static func parse(_ der: [UInt8], trailing: [UInt8] = [], in library: LeanLibraryContext?) -> Parse {
         let bytes = der + trailing
-        let context = library.map { tlsdrill_lean_library_context($0 == .sharingKeyShares ? 1 : 0) } ?? nil
-        let result = bytes.withUnsafeBufferPointer { tlsdrill_certificate_cache_parse(context, $0.baseAddress, $0.count) }
+        let result = bytes.withUnsafeBufferPointer { tlsdrill_certificate_cache_parse(library?.pointer, $0.baseAddress, $0.count) }
         switch result {
         case 1: return .cached
         case 0: return .parsed
         case -2: return .wrongCertificate
         default: return .unparsable
         }
-    }
-
-    /// The two lean library contexts.
-    enum LeanLibrary {
-        case freshKeyShares
-        case sharingKeyShares
     }
 
     /// `certificate`'s DER bytes.
