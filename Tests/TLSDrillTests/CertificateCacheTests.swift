@@ -10,7 +10,7 @@ import Testing
 @Suite("Parsed-certificate cache of the lean client context")
 struct CertificateCacheTests {
     static func der(_ name: String) throws -> [UInt8] {
-        ParsedCertificateCache.der(try Certificate.loadPEMFile(TestPKI.shared.cert(name))[0])
+        try Certificate.loadPEMFile(TestPKI.shared.cert(name))[0].der
     }
 
     static func client(_ choice: OpenSSLContextChoice, root: String) throws -> ClientTLSContext {
@@ -63,7 +63,7 @@ struct CertificateCacheTests {
         var many: [[UInt8]] = []
         for index in 0..<20 {  // more than the cache's 16 slots
             let spec = CertificateSpec(commonName: "cached \(index)", notBefore: Date() - 60, notAfter: Date() + 3600)
-            many.append(ParsedCertificateCache.der(try CertificateIssuer.issue(spec, key: try PrivateKey.generate(.ecdsaP256), issuer: nil)))
+            many.append(try CertificateIssuer.issue(spec, key: try PrivateKey.generate(.ecdsaP256), issuer: nil).der)
         }
         let (alteredBytes, distinct) = (altered, many)
         let results = LeanProviderTests.onNewThread { () -> [String: [ParsedCertificateCache.Parse]] in

@@ -36,6 +36,15 @@ public final class Certificate: @unchecked Sendable {  // immutable wrapper; X50
         return result
     }
 
+    /// The certificate's DER bytes (empty if OpenSSL cannot encode it).
+    var der: [UInt8] {
+        var buffer: UnsafeMutablePointer<UInt8>?
+        let length = i2d_X509(pointer, &buffer)
+        guard length > 0, let buffer else { return [] }
+        defer { CRYPTO_free(buffer, #fileID, #line) }
+        return Array(UnsafeBufferPointer(start: buffer, count: Int(length)))
+    }
+
     /// The certificate in PEM form.
     public var pem: String {
         withMemoryBIOText { PEM_write_bio_X509($0, pointer) } ?? ""

@@ -15,11 +15,9 @@ enum LeanKeyDecoding {
 
     /// Parses `certificate`'s DER in the lean context and the default one and compares the public keys.
     static func compare(_ certificate: Certificate) -> Agreement {
-        var buffer: UnsafeMutablePointer<UInt8>?
-        let length = i2d_X509(certificate.pointer, &buffer)
-        guard length > 0, let buffer else { return .unparsable }
-        defer { CRYPTO_free(buffer, #fileID, #line) }
-        switch tlsdrill_lean_decodes_same_key(buffer, Int(length)) {
+        let der = certificate.der
+        guard !der.isEmpty else { return .unparsable }
+        switch der.withUnsafeBufferPointer({ tlsdrill_lean_decodes_same_key($0.baseAddress, $0.count) }) {
         case 1: return .same
         case 0: return .different
         default: return .unparsable

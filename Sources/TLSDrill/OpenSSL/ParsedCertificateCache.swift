@@ -1,5 +1,4 @@
 import Foundation
-internal import COpenSSL
 internal import CTLSDrillShims
 
 /// Handshakes in a lean client context reuse the X509 a byte-identical served certificate was parsed into
@@ -31,14 +30,5 @@ enum ParsedCertificateCache {
         case -2: return .wrongCertificate
         default: return .unparsable
         }
-    }
-
-    /// `certificate`'s DER bytes.
-    static func der(_ certificate: Certificate) -> [UInt8] {
-        var buffer: UnsafeMutablePointer<UInt8>?
-        let length = i2d_X509(certificate.pointer, &buffer)
-        guard length > 0, let buffer else { return [] }
-        defer { CRYPTO_free(buffer, #fileID, #line) }
-        return Array(UnsafeBufferPointer(start: buffer, count: Int(length)))
     }
 }
